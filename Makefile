@@ -1,0 +1,43 @@
+# backorder: `make run` serves the demo store, `make test` runs every suite. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backorder needs Python 3.11 or newer: make PYTHON=python3.11 …")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: install
+	BACKORDER_DEBUG=1 $(BIN)/backorder db upgrade
+	BACKORDER_DEBUG=1 $(BIN)/backorder demo
+	BACKORDER_DEBUG=1 $(BIN)/backorder run --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite"
+	env -u BACKORDER_TEST_DATABASE_URL $(BIN)/python -m pytest -q
+
+test-postgres: install
+	@if [ -z "$$BACKORDER_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL suite SKIPPED: BACKORDER_TEST_DATABASE_URL is not set"; \
+		echo "   (e.g. BACKORDER_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test)"; \
+	else \
+		echo "== tests on PostgreSQL"; \
+		$(BIN)/python -m pytest -q; \
+	fi
+
+bench: install
+	$(BIN)/python benchmarks/availability.py
+
+clean:
+	rm -rf $(VENV) server/*.egg-info .pytest_cache

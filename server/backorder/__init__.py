@@ -1,0 +1,24 @@
+"""backorder: keep selling when a product runs out, and tell every shopper when it will ship."""
+
+import logging
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    """Build the app: settings, database, error handlers, APIs, commands. Nothing else runs."""
+    instance_path = os.environ.get("BACKORDER_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
+
+    from . import api, cli, config, errors
+    from .db import db, migrate
+
+    config.load(app, test_config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    errors.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,67 @@
+"""The public API the widget calls: availability and the list of products on backorder."""
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from .. import schemas
+from ..services import products, stores
+from .spec import arguments, openapi_document, other_responses, response
+
+bp = Blueprint("public", __name__)
+
+
+def cacheable(view):
+    """Let browsers and CDNs cache a 200 for the store's max age, and revalidate it by ETag (304)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        answer = view(*args, **kwargs)
+        if answer.status_code == 200:
+            answer.cache_control.public = True
+            answer.cache_control.max_age = g.store.cache_max_age
+            answer.add_etag()
+            answer.make_conditional(request)
+        return answer
+
+    return wrapper
+
+
+@bp.after_request
+def allow_store_origins(answer):
+    """CORS: echo the Origin only when it is one of the store's storefronts (never *, never credentials)."""
+    answer.vary.add("Origin")
+    store = g.get("store")
+    origin = request.headers.get("Origin")
+    if store is not None and origin and origin in store.allowed_origins:
+        answer.headers["Access-Control-Allow-Origin"] = origin
+        answer.headers["Access-Control-Expose-Headers"] = "ETag"
+    return answer
+
+
+@bp.get("/stores/<public_key>/availability")
+@other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
+@cacheable
+@response(schemas.AvailabilityList, 200, "Availability of each sku, in the order asked")
+@arguments(schemas.AvailabilityQuery)
+def availability(query, public_key):
+    """What shoppers may do with each sku now: in stock, backorder, preorder or sold out."""
+    g.store = stores.store_by_public_key(public_key)
+    skus = list(dict.fromkeys(query["sku"]))
+    return {"items": products.availability_of_skus(g.store, skus)}
+
+
+@bp.get("/stores/<public_key>/backorders")
+@other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
+@cacheable
+@response(schemas.ListedProducts, 200, "Products that can be backordered or preordered now")
+def backorders(public_key):
+    """Every product a shopper can backorder or preorder now, with its ETA."""
+    g.store = stores.store_by_public_key(public_key)
+    return {"items": products.listed_backorders(g.store)}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API, described as OpenAPI 3."""
+    return jsonify(openapi_document())

@@ -1,0 +1,65 @@
+"""The `backorder` command: run | db upgrade | create-store | demo (and Flask's own commands)."""
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .services import stores
+
+
+def _origin(ctx, param, values):
+    try:
+        return [stores.normalize_origin(value) for value in values]
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _timezone(ctx, param, value):
+    if not stores.valid_timezone(value):
+        raise click.BadParameter(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
+    return value
+
+
+@click.command("create-store")
+@click.option("--name", required=True, help="The shop's name, as shoppers know it.")
+@click.option("--origin", "origins", multiple=True, required=True, callback=_origin,
+              help="A storefront origin allowed to call the API, e.g. https://shop.example.com (repeatable).")
+@click.option("--locale", default="en", show_default=True, help="Language of the widget and emails.")
+@click.option("--timezone", default="UTC", show_default=True, callback=_timezone,
+              help="IANA time zone: ETAs and release dates are the store's calendar days.")
+@with_appcontext
+def create_store_command(name, origins, locale, timezone):
+    """Create a store and print its public key and admin API token as JSON (the token is shown once)."""
+    store, api_token = stores.create_store(name, origins, locale, timezone)
+    click.echo(json.dumps({"public_key": store.public_key, "api_token": api_token}))
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load (or reset) the demo store with products in every state and print its keys."""
+    from .demo import load_demo
+
+    public_key, api_token, skus = load_demo()
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo(json.dumps({"public_key": public_key, "api_token": api_token}))
+    click.echo("Try:", err=True)
+    query = "&".join(f"sku={sku}" for sku in skus)
+    click.echo(f"  curl '{base}/api/v1/stores/{public_key}/availability?{query}'", err=True)
+    click.echo(f"  curl -H 'Authorization: Bearer {api_token}' {base}/api/v1/admin/products", err=True)
+
+
+def init_app(app):
+    app.cli.add_command(create_store_command)
+    app.cli.add_command(demo_command)
+
+
+def main():
+    """Entry point of the `backorder` console script."""
+    from . import create_app
+
+    cli = FlaskGroup(create_app=create_app, load_dotenv=False, set_debug_flag=False,
+                     help="backorder: availability, backorders and restock alerts for online stores.")
+    cli.main(prog_name="backorder")

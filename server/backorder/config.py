@@ -1,0 +1,68 @@
+"""Settings: defaults, then BACKORDER_* environment variables, then the test mapping."""
+
+import os
+
+PLACEHOLDER_SECRET = "dev-only-change-me"
+
+# Every setting, its default and its type. An environment variable BACKORDER_<NAME>
+# overrides the default; README.md documents each one.
+DEFAULTS = {
+    "DEBUG": False,
+    "SECRET_KEY": PLACEHOLDER_SECRET,
+    "DATABASE_URL": None,  # None: SQLite file "backorder.sqlite" in the instance folder
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SQLITE_BUSY_TIMEOUT": 30,
+    "STORE_CACHE_SECONDS": 5,
+    "LOG_LEVEL": "INFO",
+}
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run a server (raised at start-up, never per request)."""
+
+
+def _parse(name, raw, default):
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"BACKORDER_{name} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"BACKORDER_{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def load(app, test_config=None):
+    """Fill app.config from defaults, the environment and test_config, then check it."""
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"BACKORDER_{name}")
+        if raw is not None:
+            settings[name] = _parse(name, raw, default)
+    settings.update(test_config or {})
+
+    url = settings["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "backorder.sqlite")
+    settings["SQLALCHEMY_DATABASE_URI"] = url
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url, settings["SQLITE_BUSY_TIMEOUT"])
+    app.config.from_mapping(settings)
+    app.json.sort_keys = False
+
+    if app.config["SECRET_KEY"] == PLACEHOLDER_SECRET and not (app.config["DEBUG"] or app.config.get("TESTING")):
+        raise ConfigError(
+            "BACKORDER_SECRET_KEY is not set. Set it to a long random string, for example "
+            "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+
+
+def engine_options(url, busy_timeout):
+    """SQLAlchemy engine options for this database: pool health on servers, a busy wait on SQLite."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": busy_timeout}}
+    return {"pool_pre_ping": True}

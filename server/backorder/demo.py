@@ -1,0 +1,54 @@
+"""The demo store: one product in every state, rebuilt from scratch each time it is loaded."""
+
+import secrets
+from datetime import timedelta
+
+from .db import db
+from .models import Order, Product, Store
+from .services import inventory, orders, products, stores
+
+DEMO_NAME = "Demo Store"
+DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
+
+
+def _products(today):
+    """(sku, fields, [(shipment quantity, days from today)], units to backorder) for each demo product."""
+    return [
+        ("DEMO-TEE", dict(name="Organic cotton tee", price="24.00", on_hand=25, mode="backorder"),
+         [(40, 12)], 0),
+        ("DEMO-MUG", dict(name="Stoneware mug", price="14.50", on_hand=0, mode="backorder", backorder_limit=10,
+                          back_in_stock_date=today + timedelta(days=21)), [], 3),
+        ("DEMO-LAMP", dict(name="Brass desk lamp", price="89.00", on_hand=0, mode="backorder",
+                           message="Hand-finished in small batches."), [(3, 10), (5, 20)], 4),
+        ("DEMO-BOOK", dict(name="The Backorder Cookbook (signed)", price="32.00", on_hand=0, mode="preorder",
+                           release_date=today + timedelta(days=60), backorder_limit=200), [], 0),
+        ("DEMO-CAP", dict(name="Wool cap", price="19.00", on_hand=0, mode="notify"), [(30, 18)], 0),
+        ("DEMO-BAG", dict(name="Waxed canvas bag", price="120.00", on_hand=0, mode="backorder", backorder_limit=2),
+         [], 2),
+        ("DEMO-SCARF", dict(name="Merino scarf", price="45.00", on_hand=0, mode="backorder",
+                            backorder_limit="incoming"), [(6, 14)], 0),
+        ("DEMO-SOCKS", dict(name="Trail socks", price="12.00", on_hand=2, safety_stock=2, mode="notify"), [], 0),
+    ]
+
+
+def load_demo():
+    """Create the demo store, or reset it (same public key, a new API token); returns (public key, token, skus)."""
+    store = db.session.execute(db.select(Store).filter_by(name=DEMO_NAME)).scalars().first()
+    if store is None:
+        store, api_token = stores.create_store(DEMO_NAME, DEMO_ORIGINS, timezone="UTC")
+    else:
+        db.session.execute(db.delete(Order).where(Order.store_id == store.id))
+        db.session.execute(db.delete(Product).where(Product.store_id == store.id))
+        api_token = "sk_" + secrets.token_urlsafe(32)
+        store.api_token_hash = stores.hash_token(api_token)
+        db.session.commit()
+    today = stores.today_in(store)
+    plan = _products(today)
+    saved = products.upsert_products(store, [(sku, fields) for sku, fields, _, _ in plan])
+    for (sku, _, shipments, backorder_units), (product, _) in zip(plan, saved):
+        for quantity, days in shipments:
+            inventory.plan_shipment(product, quantity, today + timedelta(days=days))
+        for number in range(backorder_units):
+            orders.record_order(store, f"DEMO-{sku}-{number + 1}", [{"sku": sku, "quantity": 1}],
+                                email=f"shopper{number + 1}@example.com")
+    return store.public_key, api_token, [sku for sku, _, _, _ in plan]

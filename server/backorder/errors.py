@@ -1,0 +1,88 @@
+"""Every error becomes one JSON shape under /api and /hooks, and a plain page for people elsewhere.
+
+Views raise; they never build error responses. Shape: {"error": {"code", "message", "fields"?, "details"?}}.
+"""
+
+import logging
+
+from flask import jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .services.errors import Conflict, DomainError, Forbidden, NotFound
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def wants_json():
+    return request.path.startswith(("/api/", "/hooks/"))
+
+
+def error_response(status, code, message, field_errors=None, details=None, headers=None):
+    body = {"code": code, "message": message}
+    if field_errors is not None:
+        body["fields"] = field_errors
+    if details:
+        body["details"] = details
+    response = jsonify(error=body)
+    response.status_code = status
+    response.headers.extend(headers or {})
+    return response
+
+
+def domain_error(error):
+    status = next(status for kind, status in DOMAIN_STATUS if isinstance(error, kind))
+    return error_response(status, error.code, error.message, details=error.details)
+
+
+def validation_error(error):
+    messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+    return error_response(422, "validation_failed", "Some fields are not valid", field_errors=messages)
+
+
+def http_error(error):
+    if not wants_json():
+        return error
+    code = getattr(error, "api_code", None) or HTTP_CODES.get(error.code, "error")
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+    return error_response(error.code, code, error.description, headers=headers)
+
+
+def database_unavailable(error):
+    log.error("database unavailable: %s", error)
+    if not wants_json():
+        return "The service is unavailable for a moment. Please try again.", 503, {"Retry-After": "5"}
+    return error_response(503, "unavailable", "The service is unavailable for a moment; please retry",
+                          headers={"Retry-After": "5"})
+
+
+def unexpected_error(error):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if not wants_json():
+        return InternalServerError()
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged")
+
+
+def init_app(app):
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(ValidationError, validation_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(Exception, unexpected_error)

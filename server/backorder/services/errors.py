@@ -1,0 +1,58 @@
+"""Named domain errors. Services raise them; errors.py turns them into HTTP answers."""
+
+
+class DomainError(Exception):
+    """A rule refused an operation. `code` is stable and machine-readable."""
+
+    code = "domain_error"
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class UnknownStore(NotFound):
+    code = "unknown_store"
+
+
+class UnknownProduct(NotFound):
+    code = "unknown_product"
+
+
+class UnknownShipment(NotFound):
+    code = "unknown_shipment"
+
+
+class ForeignResource(Forbidden):
+    """The object exists but belongs to another store."""
+
+    code = "forbidden"
+
+
+class BackorderLimitReached(Conflict):
+    code = "backorder_limit_reached"
+
+
+class NotBackorderable(Conflict):
+    code = "not_backorderable"
+
+
+class ShipmentNotPlanned(Conflict):
+    code = "shipment_not_planned"
+
+
+class OrderRefConflict(Conflict):
+    code = "order_ref_conflict"

@@ -1,0 +1,156 @@
+"""Stock and incoming shipments: plan, edit, cancel, receive, and fill backorders from stock."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+
+from ..db import db
+from ..models import Backorder, Order, OrderLine, Product, Shipment, utcnow
+from .availability import sellable_now
+from .errors import ForeignResource, ShipmentNotPlanned, UnknownShipment
+from .products import lock_products
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Stock assigned to one backorder: it can ship now."""
+
+    backorder_id: int
+    order_ref: str
+    quantity: int
+    complete: bool  # the whole backorder is now allocated
+
+
+@dataclass
+class Receipt:
+    """What receiving stock did: units received, backorders filled, units left as a restock."""
+
+    shipment: Shipment
+    received: int
+    allocations: list[Allocation] = field(default_factory=list)
+    restocked: int = 0
+
+
+def settle_backorders(product):
+    """Give sellable stock to open backorders, oldest first: whole lines, then part of the next one.
+
+    The caller holds the product's lock (lock_products). Set-based: one read of the lines that
+    get stock and two updates, however many lines there are.
+    """
+    stock = sellable_now(product)
+    if stock <= 0 or product.backordered <= 0:
+        return []
+    left = (Backorder.quantity - Backorder.allocated_quantity).label("left")
+    queue = (
+        db.select(
+            Backorder.id, left,
+            func.sum(left).over(order_by=(Backorder.created_at, Backorder.id)).label("running"),
+        )
+        .where(Backorder.product_id == product.id, Backorder.status == "open")
+        .subquery()
+    )
+    rows = db.session.execute(
+        db.select(queue.c.id, queue.c.left, queue.c.running, Order.order_ref)
+        .join(Backorder, Backorder.id == queue.c.id)
+        .join(OrderLine, OrderLine.id == Backorder.order_line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(queue.c.running - queue.c.left < stock)
+        .order_by(queue.c.running)
+    ).all()
+    now = utcnow()
+    if any(row.running <= stock for row in rows):
+        db.session.execute(
+            db.update(Backorder).where(Backorder.id.in_(db.select(queue.c.id).where(queue.c.running <= stock)))
+            .values(allocated_quantity=Backorder.quantity, status="allocated", allocated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    allocations = [Allocation(row.id, row.order_ref, row.left, True) for row in rows if row.running <= stock]
+    last = rows[-1] if rows else None
+    if last is not None and last.running > stock:
+        part = stock - (last.running - last.left)
+        db.session.execute(
+            db.update(Backorder).where(Backorder.id == last.id)
+            .values(allocated_quantity=Backorder.allocated_quantity + part)
+            .execution_options(synchronize_session=False)
+        )
+        allocations.append(Allocation(last.id, last.order_ref, part, False))
+    total = sum(allocation.quantity for allocation in allocations)
+    product.on_hand -= total
+    product.backordered -= total
+    db.session.flush()
+    return allocations
+
+
+def shipment_of(store, shipment_id):
+    """The store's shipment with this id: UnknownShipment if none, ForeignResource if another store's."""
+    found = db.session.execute(
+        db.select(Shipment, Product.store_id).join(Product).where(Shipment.id == shipment_id)
+    ).first()
+    if found is None:
+        raise UnknownShipment(f"No shipment {shipment_id}", shipment_id=shipment_id)
+    if found.store_id != store.id:
+        raise ForeignResource("This shipment belongs to another store")
+    return found.Shipment
+
+
+def plan_shipment(product, quantity: int, expected_on: date):
+    """Plan incoming stock for a product."""
+    shipment = Shipment(product=product, quantity=quantity, expected_on=expected_on)
+    db.session.add(shipment)
+    db.session.commit()
+    return shipment
+
+
+def _require_planned(shipment):
+    if shipment.status != "planned":
+        raise ShipmentNotPlanned(f"Shipment {shipment.id} is {shipment.status}", status=shipment.status)
+
+
+def update_shipment(shipment, quantity: int | None = None, expected_on: date | None = None):
+    """Change what is still expected of a planned shipment, or when."""
+    _require_planned(shipment)
+    if quantity is not None:
+        shipment.quantity = quantity
+    if expected_on is not None:
+        shipment.expected_on = expected_on
+    db.session.commit()
+    return shipment
+
+
+def cancel_shipment(shipment):
+    """Stop expecting a planned shipment (the part already received stays received)."""
+    _require_planned(shipment)
+    shipment.status = "cancelled"
+    db.session.commit()
+    return shipment
+
+
+def receive_shipment(shipment, quantity: int | None = None):
+    """Receive all (default) or part of a planned shipment: add it to stock and fill backorders.
+
+    Receiving part keeps the rest expected on the same date; receiving as much as is expected,
+    or more, completes it. Returns a Receipt; its `restocked` units are free for new orders.
+    """
+    (product,) = lock_products([shipment.product_id])
+    db.session.refresh(shipment)
+    _require_planned(shipment)
+    received = shipment.quantity if quantity is None else quantity
+    shipment.received_quantity += received
+    shipment.quantity = max(0, shipment.quantity - received)
+    if shipment.quantity == 0:
+        shipment.status = "received"
+    shipment.received_at = utcnow()
+    product.on_hand += received
+    db.session.flush()
+    allocations = settle_backorders(product)
+    receipt = Receipt(shipment, received, allocations, sellable_now(product))
+    db.session.commit()
+    return receipt
+
+
+def shipments_of(product):
+    """All of a product's shipments, by expected date."""
+    return db.session.execute(
+        db.select(Shipment).where(Shipment.product_id == product.id).order_by(Shipment.expected_on, Shipment.id)
+    ).scalars().all()

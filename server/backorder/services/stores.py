@@ -1,0 +1,74 @@
+"""Stores (tenants): creating them, finding them by key or token, their local date."""
+
+import hashlib
+import secrets
+from datetime import date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..db import db
+from ..models import Store
+from .errors import UnknownStore
+
+
+def hash_token(token):
+    """The stored form of an API token: tokens are long and random, so SHA-256 suffices."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_origin(url):
+    """'https://Shop.example.com/any/path' -> 'https://shop.example.com' (what browsers send as Origin)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) origin: {url!r}")
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def valid_timezone(name):
+    """True when `name` is an IANA time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def create_store(name, origins=(), locale="en", timezone="UTC", handling_days=0):
+    """Create a store; returns it with its API token, which is shown this once and stored hashed."""
+    if not valid_timezone(timezone):
+        raise ValueError(f"unknown time zone: {timezone!r}")
+    api_token = "sk_" + secrets.token_urlsafe(32)
+    store = Store(
+        name=name,
+        public_key="pk_" + secrets.token_urlsafe(18),
+        api_token_hash=hash_token(api_token),
+        allowed_origins=sorted({normalize_origin(origin) for origin in origins}),
+        locale=locale,
+        timezone=timezone,
+        handling_days=handling_days,
+    )
+    db.session.add(store)
+    db.session.commit()
+    return store, api_token
+
+
+def store_by_public_key(public_key):
+    """The store whose snippet carries this public key, or UnknownStore."""
+    store = db.session.execute(db.select(Store).filter_by(public_key=public_key)).scalar_one_or_none()
+    if store is None:
+        raise UnknownStore("No store has this public key")
+    return store
+
+
+def store_by_token(api_token):
+    """The store an API token belongs to, or None."""
+    return db.session.execute(
+        db.select(Store).filter_by(api_token_hash=hash_token(api_token))
+    ).scalar_one_or_none()
+
+
+def today_in(store, now=None) -> date:
+    """Today's date where the store is: ETAs and release dates are the store's calendar days."""
+    return (now or datetime.now(ZoneInfo(store.timezone))).astimezone(ZoneInfo(store.timezone)).date()

@@ -1,0 +1,112 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL when asked), emptied before each test."""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from backorder import create_app
+from backorder.db import db
+from backorder.models import Store
+from backorder.services import products, stores
+
+POSTGRES_URL = os.environ.get("BACKORDER_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"database: PostgreSQL at {sa.make_url(POSTGRES_URL).render_as_string(hide_password=True)}"
+    return "database: SQLite (set BACKORDER_TEST_DATABASE_URL to also run on PostgreSQL)"
+
+
+def _postgres_problem(url):
+    """Why this PostgreSQL cannot be used, or None when it can."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as error:  # any failure means: skip the run, loudly
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def make_app(database_url, **settings):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, **settings})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database migrated to the newest revision, shared by the run and emptied before each test."""
+    if POSTGRES_URL:
+        problem = _postgres_problem(POSTGRES_URL)
+        if problem:
+            pytest.skip(f"PostgreSQL run SKIPPED: cannot connect to BACKORDER_TEST_DATABASE_URL ({problem})")
+        url = POSTGRES_URL
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    app = make_app(url)
+    with app.app_context():
+        if POSTGRES_URL:  # start from nothing: a previous run may have left any schema behind
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables():
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def store(app):
+    """A store with a storefront origin, as SimpleNamespace(id, public_key, token, headers, origin)."""
+    with app.app_context():
+        created, token = stores.create_store("Test Shop", ["https://shop.example.com"])
+        return SimpleNamespace(
+            id=created.id, public_key=created.public_key, token=token, origin="https://shop.example.com",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+@pytest.fixture
+def make_product(app, store):
+    """make_product(sku, **fields): create a product in `store` through the service, return its sku."""
+
+    def make(sku="SKU-1", **fields):
+        with app.app_context():
+            products.upsert_product(db.session.get(Store, store.id), sku, fields)
+        return sku
+
+    return make
