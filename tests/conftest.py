@@ -38,25 +38,43 @@ def make_app(database_url, **settings):
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, **settings})
 
 
+def _own_schema(url):
+    """A PostgreSQL schema of this run's own, so parallel runs on one database never collide."""
+    schema = f"test_run_{os.getpid()}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(url, schema):
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A database migrated to the newest revision, shared by the run and emptied before each test."""
+    schema = None
     if POSTGRES_URL:
         problem = _postgres_problem(POSTGRES_URL)
         if problem:
             pytest.skip(f"PostgreSQL run SKIPPED: cannot connect to BACKORDER_TEST_DATABASE_URL ({problem})")
-        url = POSTGRES_URL
+        schema, url = _own_schema(POSTGRES_URL)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
     app = make_app(url)
     with app.app_context():
-        if POSTGRES_URL:  # start from nothing: a previous run may have left any schema behind
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-                connection.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    if schema:
+        _drop_schema(POSTGRES_URL, schema)
 
 
 def _empty_tables():
