@@ -1,0 +1,102 @@
+"""The public availability API the widget calls: contract, caching, CORS."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+FIELDS = {"sku", "state", "purchasable", "available_now", "backorder_remaining", "eta", "eta_source", "incoming",
+          "message", "notify"}
+
+
+def today():
+    """The test store's date: it keeps UTC."""
+    return datetime.now(timezone.utc).date()
+
+
+def url(store, *skus):
+    return f"/api/v1/stores/{store.public_key}/availability?" + "&".join(f"sku={sku}" for sku in skus)
+
+
+@pytest.fixture
+def catalogue(make_product, client, store):
+    soon = today() + timedelta(days=40)
+    make_product("IN", on_hand=4)
+    make_product("BO", mode="backorder", backorder_limit=5)
+    make_product("PRE", mode="preorder", release_date=soon)
+    make_product("OUT", mode="notify", message="Back in spring")
+    client.post("/api/v1/admin/products/BO/shipments", headers=store.headers,
+                json={"quantity": 3, "expected_on": (today() + timedelta(days=10)).isoformat()})
+    return soon.isoformat()
+
+
+def test_availability_answers_every_state_in_the_order_asked(client, store, catalogue):
+    answer = client.get(url(store, "OUT", "IN", "BO", "PRE", "NOPE"))
+    assert answer.status_code == 200
+    items = answer.get_json()["items"]
+    assert [(item["sku"], item["state"]) for item in items] == [
+        ("OUT", "sold_out"), ("IN", "in_stock"), ("BO", "backorder"), ("PRE", "preorder"), ("NOPE", "untracked"),
+    ]
+    assert all(set(item) == FIELDS for item in items)
+    by_sku = {item["sku"]: item for item in items}
+    assert by_sku["PRE"]["eta"] == catalogue and by_sku["PRE"]["eta_source"] == "release_date"
+    assert by_sku["BO"]["backorder_remaining"] == 5
+    assert by_sku["BO"]["incoming"] == [{"eta": (today() + timedelta(days=10)).isoformat(), "quantity": 3}]
+    assert by_sku["OUT"]["notify"] is True and by_sku["OUT"]["message"] == "Back in spring"
+    assert by_sku["IN"]["available_now"] == 4
+
+
+def test_repeated_skus_are_answered_once(client, store, catalogue):
+    items = client.get(url(store, "IN", "IN", "BO")).get_json()["items"]
+    assert [item["sku"] for item in items] == ["IN", "BO"]
+
+
+def test_unknown_store_is_a_json_404(client, store):
+    answer = client.get("/api/v1/stores/pk_nope/availability?sku=A")
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["code"] == "unknown_store"
+
+
+@pytest.mark.parametrize("count, status", [(0, 422), (1, 200), (100, 200), (101, 422)])
+def test_between_one_and_a_hundred_skus(client, store, count, status):
+    answer = client.get(url(store, *[f"S{n}" for n in range(count)]))
+    assert answer.status_code == status
+    if status == 422:
+        assert "sku" in answer.get_json()["error"]["fields"]
+
+
+def test_answer_is_cacheable_and_revalidates_with_304(client, store, catalogue):
+    first = client.get(url(store, "IN", "BO"))
+    assert first.headers["Cache-Control"] == "public, max-age=30"
+    etag = first.headers["ETag"]
+    again = client.get(url(store, "IN", "BO"), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_etag_changes_when_the_answer_changes(client, store, catalogue):
+    etag = client.get(url(store, "IN")).headers["ETag"]
+    client.put("/api/v1/admin/products/IN", headers=store.headers, json={"on_hand": 3})
+    changed = client.get(url(store, "IN"), headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert changed.get_json()["items"][0]["available_now"] == 3
+
+
+def test_cors_allows_only_the_stores_own_origins(client, store, catalogue):
+    allowed = client.get(url(store, "IN"), headers={"Origin": store.origin})
+    assert allowed.headers["Access-Control-Allow-Origin"] == store.origin
+    assert "Origin" in allowed.headers["Vary"]
+    assert "Access-Control-Allow-Credentials" not in allowed.headers
+    foreign = client.get(url(store, "IN"), headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert "Access-Control-Allow-Origin" not in client.get(url(store, "IN"), headers={"Origin": "null"}).headers
+
+
+def test_public_answers_set_no_cookies(client, store, catalogue):
+    assert "Set-Cookie" not in client.get(url(store, "IN")).headers
+
+
+def test_backorder_list_shows_what_can_be_ordered_without_stock(client, store, catalogue):
+    answer = client.get(f"/api/v1/stores/{store.public_key}/backorders")
+    assert answer.status_code == 200
+    assert [item["sku"] for item in answer.get_json()["items"]] == ["BO", "PRE"]
+    assert answer.get_json()["items"][0]["availability"]["state"] == "backorder"
