@@ -100,3 +100,17 @@ def test_backorder_list_shows_what_can_be_ordered_without_stock(client, store, c
     assert answer.status_code == 200
     assert [item["sku"] for item in answer.get_json()["items"]] == ["BO", "PRE"]
     assert answer.get_json()["items"][0]["availability"]["state"] == "backorder"
+
+
+def test_store_settings_are_cached_per_process_for_a_few_seconds(app, store):
+    from backorder.db import db
+    from backorder.models import Store
+    from backorder.services.stores import SnapshotCache
+
+    with app.app_context():
+        cached, uncached = SnapshotCache(60), SnapshotCache(0)
+        assert cached.get(store.public_key).cache_max_age == 30
+        db.session.get(Store, store.id).cache_max_age = 120
+        db.session.commit()
+        assert cached.get(store.public_key).cache_max_age == 30  # until the entry expires
+        assert uncached.get(store.public_key).cache_max_age == 120

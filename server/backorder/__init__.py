@@ -13,11 +13,13 @@ def create_app(test_config=None):
 
     from . import api, cli, config, errors
     from .db import db, migrate
+    from .services.stores import SnapshotCache
 
     config.load(app, test_config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    app.extensions["backorder.stores"] = SnapshotCache(app.config["STORE_CACHE_SECONDS"])
     errors.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -2,13 +2,19 @@
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from .. import schemas
-from ..services import products, stores
+from ..services import products
 from .spec import arguments, openapi_document, other_responses, response
 
 bp = Blueprint("public", __name__)
+
+
+def find_store(public_key):
+    """The store's settings for this public key (from the per-process cache), kept in g.store."""
+    g.store = current_app.extensions["backorder.stores"].get(public_key)
+    return g.store
 
 
 def cacheable(view):
@@ -46,9 +52,8 @@ def allow_store_origins(answer):
 @arguments(schemas.AvailabilityQuery)
 def availability(query, public_key):
     """What shoppers may do with each sku now: in stock, backorder, preorder or sold out."""
-    g.store = stores.store_by_public_key(public_key)
     skus = list(dict.fromkeys(query["sku"]))
-    return {"items": products.availability_of_skus(g.store, skus)}
+    return {"items": products.availability_of_skus(find_store(public_key), skus)}
 
 
 @bp.get("/stores/<public_key>/backorders")
@@ -57,8 +62,7 @@ def availability(query, public_key):
 @response(schemas.ListedProducts, 200, "Products that can be backordered or preordered now")
 def backorders(public_key):
     """Every product a shopper can backorder or preorder now, with its ETA."""
-    g.store = stores.store_by_public_key(public_key)
-    return {"items": products.listed_backorders(g.store)}
+    return {"items": products.listed_backorders(find_store(public_key))}
 
 
 @bp.get("/openapi.json")

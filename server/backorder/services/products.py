@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -76,14 +77,43 @@ def availability_of_products(store, products, today=None):
     }
 
 
+# What the availability rules read of a product: selected as plain columns, not ORM objects,
+# because this is the query behind every product page.
+_FACTS = (
+    Product.id, Product.sku, Product.on_hand, Product.safety_stock, Product.mode, Product.backorder_limit,
+    Product.limit_to_incoming, Product.backordered, Product.back_in_stock_date, Product.release_date,
+    Product.handling_days, Product.message,
+)
+
+
+@cache
+def _facts_query():
+    """Built once: composing the statement costs more than running it on SQLite."""
+    return (
+        db.select(*_FACTS, Shipment.expected_on, Shipment.quantity)
+        .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned"))
+        .where(Product.store_id == db.bindparam("store_id"), Product.sku.in_(db.bindparam("skus", expanding=True)))
+    )
+
+
 def availability_of_skus(store, skus, today=None):
-    """Availability for each requested sku, in the order asked; skus the store lacks are untracked."""
-    products = db.session.execute(
-        db.select(Product).where(Product.store_id == store.id, Product.sku.in_(skus))
-    ).scalars().all()
-    by_sku = {product.sku: product for product in products}
-    found = availability_of_products(store, products, today)
-    return [found[by_sku[sku].id] if sku in by_sku else rules.untracked(sku) for sku in skus]
+    """Availability for each requested sku, in the order asked; skus the store lacks are untracked.
+
+    One query, on a connection of its own (no ORM session: this runs for every product page).
+    """
+    today = today or today_in(store)
+    with db.engine.connect() as connection:
+        rows = connection.execute(_facts_query(), {"store_id": store.id, "skus": list(skus)}).all()
+    facts, shipments = {}, defaultdict(list)
+    for row in rows:
+        facts[row.sku] = row
+        if row.expected_on is not None:
+            shipments[row.sku].append((row.expected_on, row.quantity))
+    return [
+        rules.availability_for(facts[sku], shipments[sku], today, handling_days_for(facts[sku], store))
+        if sku in facts else rules.untracked(sku)
+        for sku in skus
+    ]
 
 
 @dataclass(frozen=True)

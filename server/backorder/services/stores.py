@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,6 +62,44 @@ def store_by_public_key(public_key):
     if store is None:
         raise UnknownStore("No store has this public key")
     return store
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """The store settings the public read path needs, detached from any session."""
+
+    id: int
+    public_key: str
+    allowed_origins: frozenset
+    locale: str
+    timezone: str
+    handling_days: int
+    cache_max_age: int
+
+
+class SnapshotCache:
+    """Public key -> StoreSnapshot, kept `seconds` per process so product-page reads skip a query.
+
+    A settings change reaches every process within `seconds`; unknown keys are never cached.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self._entries = {}
+
+    def get(self, public_key):
+        now = time.monotonic()
+        entry = self._entries.get(public_key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        store = store_by_public_key(public_key)
+        snapshot = StoreSnapshot(
+            store.id, store.public_key, frozenset(store.allowed_origins), store.locale, store.timezone,
+            store.handling_days, store.cache_max_age,
+        )
+        if self.seconds > 0:
+            self._entries[public_key] = (now + self.seconds, snapshot)
+        return snapshot
 
 
 def store_by_token(api_token):
