@@ -1,6 +1,6 @@
 """The public API the widget calls: availability and the list of products on backorder."""
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -45,6 +45,12 @@ def allow_store_origins(answer):
     return answer
 
 
+@lru_cache(maxsize=20_000)
+def _dumped(availability):
+    """One item of the availability answer as JSON-ready data, remembered per (frozen, hashable) value."""
+    return schemas.AvailabilityOut().dump(availability)
+
+
 @bp.get("/stores/<public_key>/availability")
 @other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
 @cacheable
@@ -53,7 +59,8 @@ def allow_store_origins(answer):
 def availability(query, public_key):
     """What shoppers may do with each sku now: in stock, backorder, preorder or sold out."""
     skus = list(dict.fromkeys(query["sku"]))
-    return {"items": products.availability_of_skus(find_store(public_key), skus)}
+    # Product pages ask the same questions over and over: each item is shaped once, then reused.
+    return jsonify(items=[_dumped(item) for item in products.availability_of_skus(find_store(public_key), skus)])
 
 
 @bp.get("/stores/<public_key>/backorders")

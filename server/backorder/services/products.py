@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -96,6 +96,12 @@ def _facts_query():
     )
 
 
+@lru_cache(maxsize=20_000)
+def _availability_memo(facts, shipments, today, handling_days):
+    """availability_for, remembered per process: keyed by every input, so it can never be stale."""
+    return rules.availability_for(facts, shipments, today, handling_days)
+
+
 def availability_of_skus(store, skus, today=None):
     """Availability for each requested sku, in the order asked; skus the store lacks are untracked.
 
@@ -110,7 +116,7 @@ def availability_of_skus(store, skus, today=None):
         if row.expected_on is not None:
             shipments[row.sku].append((row.expected_on, row.quantity))
     return [
-        rules.availability_for(facts[sku], shipments[sku], today, handling_days_for(facts[sku], store))
+        _availability_memo(facts[sku], tuple(sorted(shipments[sku])), today, handling_days_for(facts[sku], store))
         if sku in facts else rules.untracked(sku)
         for sku in skus
     ]
