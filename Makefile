@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+run: export BACKORDER_DEBUG ?= 1
+run: export BACKORDER_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
-	BACKORDER_DEBUG=1 $(BIN)/backorder db upgrade
-	BACKORDER_DEBUG=1 $(BIN)/backorder demo
-	BACKORDER_DEBUG=1 $(BIN)/backorder run --host $(HOST) --port $(PORT)
+	$(BIN)/backorder db upgrade
+	$(BIN)/backorder demo
+	$(BIN)/backorder run --host $(HOST) --port $(PORT)
 
 test: test-sqlite test-postgres
 

@@ -1,12 +1,17 @@
 """The `backorder` command: run | db upgrade | create-store | demo (and Flask's own commands)."""
 
 import json
+import re
+import sys
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .config import ConfigError
 from .services import stores
+
+LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 
 
 def _origin(ctx, param, values):
@@ -16,6 +21,18 @@ def _origin(ctx, param, values):
         raise click.BadParameter(str(error)) from None
 
 
+def _locale(ctx, param, value):
+    if not LOCALE.match(value):
+        raise click.BadParameter(f"{value!r} is not a language tag such as en, de or pt-BR")
+    return value
+
+
+def _name(ctx, param, value):
+    if not value.strip() or len(value) > 200:
+        raise click.BadParameter("give a name of 1 to 200 characters")
+    return value.strip()
+
+
 def _timezone(ctx, param, value):
     if not stores.valid_timezone(value):
         raise click.BadParameter(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin")
@@ -23,10 +40,11 @@ def _timezone(ctx, param, value):
 
 
 @click.command("create-store")
-@click.option("--name", required=True, help="The shop's name, as shoppers know it.")
+@click.option("--name", required=True, callback=_name, help="The shop's name, as shoppers know it.")
 @click.option("--origin", "origins", multiple=True, required=True, callback=_origin,
               help="A storefront origin allowed to call the API, e.g. https://shop.example.com (repeatable).")
-@click.option("--locale", default="en", show_default=True, help="Language of the widget and emails.")
+@click.option("--locale", default="en", show_default=True, callback=_locale,
+              help="Language of the widget and emails (a language tag: en, de, pt-BR).")
 @click.option("--timezone", default="UTC", show_default=True, callback=_timezone,
               help="IANA time zone: ETAs and release dates are the store's calendar days.")
 @with_appcontext
@@ -62,4 +80,8 @@ def main():
 
     cli = FlaskGroup(create_app=create_app, load_dotenv=False, set_debug_flag=False,
                      help="backorder: availability, backorders and restock alerts for online stores.")
-    cli.main(prog_name="backorder")
+    try:
+        cli.main(prog_name="backorder")
+    except ConfigError as error:  # a setting is wrong: say which, without a traceback
+        click.echo(f"backorder: {error}", err=True)
+        sys.exit(2)

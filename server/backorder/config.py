@@ -18,6 +18,9 @@ DEFAULTS = {
 }
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class ConfigError(RuntimeError):
     """The settings cannot run a server (raised at start-up, never per request)."""
 
@@ -45,6 +48,9 @@ def load(app, test_config=None):
         if raw is not None:
             settings[name] = _parse(name, raw, default)
     settings.update(test_config or {})
+    settings["LOG_LEVEL"] = str(settings["LOG_LEVEL"]).upper()
+    if settings["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"BACKORDER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {settings['LOG_LEVEL']!r}")
 
     url = settings["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "backorder.sqlite")
     settings["SQLALCHEMY_DATABASE_URI"] = url
