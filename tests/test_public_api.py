@@ -114,3 +114,20 @@ def test_store_settings_are_cached_per_process_for_a_few_seconds(app, store):
         db.session.commit()
         assert cached.get(store.public_key).cache_max_age == 30  # until the entry expires
         assert uncached.get(store.public_key).cache_max_age == 120
+
+
+def test_a_database_error_on_the_read_path_is_a_503_not_a_500(tmp_path):
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import OperationalError
+
+    from backorder import create_app
+    from backorder.services import products
+
+    broken = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite"})
+    with broken.app_context():  # no tables: the raw driver error must surface as SQLAlchemy's
+        with pytest.raises(OperationalError):
+            products.availability_of_skus(SimpleNamespace(id=1, timezone="UTC", handling_days=0), ["A"])
+    answer = broken.test_client().get("/api/v1/stores/pk_x/availability?sku=A")
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "5"
