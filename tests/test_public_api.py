@@ -131,3 +131,12 @@ def test_a_database_error_on_the_read_path_is_a_503_not_a_500(tmp_path):
     answer = broken.test_client().get("/api/v1/stores/pk_x/availability?sku=A")
     assert answer.status_code == 503
     assert answer.get_json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "5"
+
+
+def test_reading_availability_leaves_pooled_connections_transactional(app, client, store, catalogue):
+    from backorder.db import db
+
+    for _ in range(3):
+        assert client.get(url(store, "IN", "BO")).status_code == 200
+    with app.app_context(), db.engine.connect() as connection:
+        assert getattr(connection.connection.dbapi_connection, "autocommit", False) is False
