@@ -45,11 +45,16 @@ class Count(fields.Integer):
         return super()._validated(value)
 
 
+def money_range(value):
+    if not 0 <= value < 10**10:
+        raise ValidationError("Must be between 0 and 9999999999.99.")
+
+
 class Money(fields.Decimal):
-    """A non-negative amount with two decimals; dumped as a string so no precision is lost."""
+    """A non-negative amount with two decimals, sent as "24.50" or 24.5; dumped as a string so no precision is lost."""
 
     def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, validate=validate.Range(min=0, max=10**10 - 1), **kwargs)
+        super().__init__(places=2, as_string=True, validate=money_range, **kwargs)
 
     def _validated(self, value):
         if isinstance(value, bool):

@@ -1,6 +1,7 @@
 """The HTTP APIs: public (widget), admin (token)."""
 
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.routing import BaseConverter, PathConverter
 
 from . import admin_api, public
 
@@ -14,7 +15,20 @@ class NoSessionsUnderApi(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class SkuConverter(PathConverter):
+    """A sku in a path: slashes allowed (TEE/RED/M), control characters never (PostgreSQL rejects NUL)."""
+
+    regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
+
+
+class PublicKeyConverter(BaseConverter):
+    """A store's public key as create_store makes it; anything else is a 404 before any query."""
+
+    regex = r"pk_[A-Za-z0-9_-]{1,64}"
+
+
 def init_app(app):
     app.session_interface = NoSessionsUnderApi()
+    app.url_map.converters.update(sku=SkuConverter, public_key=PublicKeyConverter)
     app.register_blueprint(public.bp, url_prefix="/api/v1")
     app.register_blueprint(admin_api.bp, url_prefix="/api/v1/admin")

@@ -27,7 +27,6 @@ def list_products(query):
 
 @bp.put("/products")
 @token_required
-@other_responses({404: "Unknown store"})
 @response(schemas.ProductList, 200, "The products, in the order sent, each with `created`")
 @body(schemas.ProductBulkItem(many=True), "1 to 1,000 products; all are saved or none")
 def put_products(items):
@@ -39,7 +38,7 @@ def put_products(items):
     return {"items": products.describe_products(g.store, [product for product, _ in saved], created)}
 
 
-@bp.get("/products/<path:sku>")
+@bp.get("/products/<sku:sku>")
 @token_required
 @other_responses({404: "No product with this sku"})
 @response(schemas.ProductOut, 200, "The product")
@@ -48,7 +47,7 @@ def get_product(sku):
     return _view(products.get_product(g.store, sku))
 
 
-@bp.put("/products/<path:sku>")
+@bp.put("/products/<sku:sku>")
 @token_required
 @other_responses({200: "Updated: the same body as 201"})
 @response(schemas.ProductOut, 201, "Created")
@@ -61,7 +60,7 @@ def put_product(fields, sku):
     return view, 201 if created else 200
 
 
-@bp.get("/products/<path:sku>/shipments")
+@bp.get("/products/<sku:sku>/shipments")
 @token_required
 @other_responses({404: "No product with this sku"})
 @response(schemas.ShipmentList, 200, "The product's shipments, by expected date")
@@ -70,7 +69,7 @@ def list_shipments(sku):
     return {"items": inventory.shipments_of(products.get_product(g.store, sku))}
 
 
-@bp.post("/products/<path:sku>/shipments")
+@bp.post("/products/<sku:sku>/shipments")
 @token_required
 @other_responses({404: "No product with this sku"})
 @response(schemas.ShipmentOut, 201, "The planned shipment")
@@ -103,7 +102,7 @@ def cancel_shipment(shipment_id):
 @token_required
 @other_responses({403: "Another store's shipment", 404: "No such shipment", 409: "Not planned any more"})
 @response(schemas.ReceiptOut, 200, "What was received, which backorders it filled, what is left")
-@body(schemas.ReceiveIn)
+@body(schemas.ReceiveIn, "Leave out the body, or the quantity, to receive all that is expected", required=False)
 def receive_shipment(fields, shipment_id):
     """Receive all or part of a shipment: stock goes up, open backorders are filled oldest first."""
     receipt = inventory.receive_shipment(inventory.shipment_of(g.store, shipment_id), fields.get("quantity"))

@@ -56,7 +56,7 @@ def _dumped(availability):
     return schemas.AvailabilityOut().dump(availability)
 
 
-@bp.get("/stores/<public_key>/availability")
+@bp.get("/stores/<public_key:public_key>/availability")
 @other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
 @cacheable
 @response(schemas.AvailabilityList, 200, "Availability of each sku, in the order asked")
@@ -68,7 +68,7 @@ def availability(query, public_key):
     return jsonify(items=[_dumped(item) for item in products.availability_of_skus(find_store(public_key), skus)])
 
 
-@bp.get("/stores/<public_key>/backorders")
+@bp.get("/stores/<public_key:public_key>/backorders")
 @other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
 @cacheable
 @response(schemas.ListedProducts, 200, "Products that can be backordered or preordered now")

@@ -22,7 +22,7 @@ from flask import Response, current_app, jsonify, request
 from marshmallow import fields
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..schemas import BackorderLimit, Error
+from ..schemas import BackorderLimit, Error, Money
 
 HIDDEN_ERRORS = {500}
 
@@ -50,17 +50,21 @@ def json_body():
         raise BadRequest("The body is not valid JSON") from None
 
 
-def body(schema_class, description=None):
-    """Load the JSON body with this schema (a list of objects for a many=True schema)."""
+def body(schema_class, description=None, required=True):
+    """Load the JSON body with this schema (a list of objects for a many=True schema).
+
+    With required=False an empty body, whatever its content type, reads as {}.
+    """
     schema = schema_class() if isinstance(schema_class, type) else schema_class
 
     def decorator(view):
         def call(*args, **kwargs):
-            return view(*args, schema.load(json_body()), **kwargs)
+            empty = not required and not request.content_length and not request.get_data(cache=True)
+            return view(*args, schema.load({} if empty else json_body()), **kwargs)
 
         wrapper = _decorate(view, call)
         _spec(wrapper)["requestBody"] = {
-            "required": True,
+            "required": required,
             "description": description or "",
             "content": {"application/json": {"schema": schema}},
         }
@@ -84,6 +88,8 @@ def arguments(schema_class):
 
         wrapper = _decorate(view, call)
         _spec(wrapper)["parameters"].append({"in": "query", "schema": schema_class})
+        _spec(wrapper)["responses"]["422"] = {"description": "Query string errors",
+                                              "content": {"application/json": {"schema": Error}}}
         return wrapper
 
     return decorator
@@ -138,7 +144,11 @@ def security(scheme):
     return decorator
 
 
-def _backorder_limit_property(self, field, **kwargs):
+def _custom_field_property(self, field, **kwargs):
+    """OpenAPI for the fields marshmallow's converter cannot describe by itself."""
+    if isinstance(field, Money):
+        return {"type": "string", "format": "decimal", "pattern": r"^\d{1,10}(\.\d+)?$", "example": "24.50",
+                "description": "An amount as a string; a JSON number is accepted too"}
     if isinstance(field, BackorderLimit):
         return {
             "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["incoming"]}],
@@ -149,7 +159,7 @@ def _backorder_limit_property(self, field, **kwargs):
 
 
 def _openapi_path(rule):
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
 
 
 def _path_parameters(rule):
@@ -169,7 +179,7 @@ def build_openapi(app):
                              "Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}."},
         servers=[{"url": app.config["PUBLIC_URL"]}],
     )
-    plugin.converter.add_attribute_function(_backorder_limit_property)
+    plugin.converter.add_attribute_function(_custom_field_property)
     spec.components.schema("Error", schema=Error)
     spec.components.security_scheme("storeToken", {"type": "http", "scheme": "bearer",
                                                    "description": "The store's admin API token"})

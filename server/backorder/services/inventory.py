@@ -84,6 +84,8 @@ def settle_backorders(product):
 
 def shipment_of(store, shipment_id):
     """The store's shipment with this id: UnknownShipment if none, ForeignResource if another store's."""
+    if not 0 < shipment_id < 2**31:  # beyond any id a 32-bit key holds (and what SQLite can bind)
+        raise UnknownShipment(f"No shipment {shipment_id}", shipment_id=shipment_id)
     found = db.session.execute(
         db.select(Shipment, Product.store_id).join(Product).where(Shipment.id == shipment_id)
     ).first()
