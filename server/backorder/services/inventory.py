@@ -104,14 +104,20 @@ def plan_shipment(product, quantity: int, expected_on: date):
     return shipment
 
 
-def _require_planned(shipment):
+def _lock_planned(shipment):
+    """Lock the shipment's product (receiving and orders read its shipments under that lock),
+    re-read the shipment, and refuse unless it is still planned. Returns the locked product."""
+    (product,) = lock_products([shipment.product_id])
+    db.session.refresh(shipment)
     if shipment.status != "planned":
+        db.session.rollback()
         raise ShipmentNotPlanned(f"Shipment {shipment.id} is {shipment.status}", status=shipment.status)
+    return product
 
 
 def update_shipment(shipment, quantity: int | None = None, expected_on: date | None = None):
     """Change what is still expected of a planned shipment, or when."""
-    _require_planned(shipment)
+    _lock_planned(shipment)
     if quantity is not None:
         shipment.quantity = quantity
     if expected_on is not None:
@@ -122,7 +128,7 @@ def update_shipment(shipment, quantity: int | None = None, expected_on: date | N
 
 def cancel_shipment(shipment):
     """Stop expecting a planned shipment (the part already received stays received)."""
-    _require_planned(shipment)
+    _lock_planned(shipment)
     shipment.status = "cancelled"
     db.session.commit()
     return shipment
@@ -134,9 +140,7 @@ def receive_shipment(shipment, quantity: int | None = None):
     Receiving part keeps the rest expected on the same date; receiving as much as is expected,
     or more, completes it. Returns a Receipt; its `restocked` units are free for new orders.
     """
-    (product,) = lock_products([shipment.product_id])
-    db.session.refresh(shipment)
-    _require_planned(shipment)
+    product = _lock_planned(shipment)
     received = shipment.quantity if quantity is None else quantity
     shipment.received_quantity += received
     shipment.quantity = max(0, shipment.quantity - received)

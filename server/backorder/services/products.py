@@ -15,13 +15,6 @@ from . import availability as rules
 from .errors import UnknownProduct
 from .stores import today_in
 
-# The fields a merchant may set on a product (PUT /api/v1/admin/products/{sku}).
-PRODUCT_FIELDS = (
-    "name", "url", "image_url", "price", "on_hand", "safety_stock", "mode", "backorder_limit",
-    "back_in_stock_date", "release_date", "handling_days", "message",
-)
-
-
 def _insert_ignoring_conflicts(model, rows, conflict_columns, returning):
     """INSERT … ON CONFLICT DO NOTHING RETURNING …, in the dialect of the session's database.
 
