@@ -170,3 +170,15 @@ def test_product_counters_match_rows_after_a_mixed_history(shop):
     assert product.backordered == open_units(product.id) == 6
     assert db.session.execute(sa.select(sa.func.sum(Shipment.received_quantity))).scalar_one() == 3
     assert db.session.execute(sa.select(Product.on_hand).where(Product.id == product.id)).scalar_one() == 0
+
+
+def test_stock_cannot_grow_past_what_a_unit_column_holds(shop):
+    from backorder.models import MAX_UNITS
+    from backorder.services.errors import TooManyUnits
+
+    product, _ = products.upsert_product(shop, "A", {"on_hand": 1_000_000_000})
+    shipment = inventory.plan_shipment(product, 1_000_000_000, TODAY)
+    inventory.receive_shipment(shipment, 500_000_000)  # partly: the rest stays expected
+    with pytest.raises(TooManyUnits):
+        inventory.receive_shipment(shipment, 1_000_000_000)  # 2.5 billion on hand would not fit
+    assert products.get_product(shop, "A").on_hand == 1_500_000_000 < MAX_UNITS

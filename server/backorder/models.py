@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import db
 
 MODES = ("notify", "backorder", "preorder")
+MAX_UNITS = 2**31 - 1  # unit counts are 32-bit integer columns on PostgreSQL
 BACKORDER_STATUSES = ("open", "allocated", "cancelled")
 SHIPMENT_STATUSES = ("planned", "received", "cancelled")
 

@@ -1,6 +1,7 @@
 """marshmallow schemas: the only place JSON is parsed or shaped. They check shape, never the database."""
 
 import re
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
@@ -9,12 +10,13 @@ from .models import MODES
 from .services.availability import STATES
 
 MAX_COUNT = 1_000_000_000  # stock and quantities: far above any store, safely inside a 32-bit column
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # also lone surrogates: UTF-8 cannot encode them
+LAST_DAY = date(9000, 12, 31)  # ETAs add handling days to dates: stay well below date.max (9999-12-31)
 
 
 def no_control_chars(value):
     if CONTROL_CHARS.search(value):
-        raise ValidationError("Must not contain control characters (newlines, tabs, NUL).")
+        raise ValidationError("Must not contain control characters (newlines, tabs, NUL) or lone surrogates.")
 
 
 class Text(fields.String):
@@ -22,6 +24,13 @@ class Text(fields.String):
 
     def __init__(self, max_length, min_length=0, **kwargs):
         super().__init__(validate=[validate.Length(min=min_length, max=max_length), no_control_chars], **kwargs)
+
+
+class Day(fields.Date):
+    """A calendar day (ISO 8601, 2026-12-01), no later than LAST_DAY."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(max=LAST_DAY, error="Must be no later than {max}."), **kwargs)
 
 
 class Sku(Text):
@@ -90,7 +99,7 @@ class BackorderLimit(fields.Field):
 
 class Url(fields.Url):
     def __init__(self, **kwargs):
-        super().__init__(schemes={"http", "https"}, validate=validate.Length(max=2000), **kwargs)
+        super().__init__(schemes={"http", "https"}, validate=[validate.Length(max=2000), no_control_chars], **kwargs)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -158,8 +167,8 @@ class ProductIn(Schema):
     safety_stock = Count()
     mode = fields.String(validate=validate.OneOf(MODES))
     backorder_limit = BackorderLimit(allow_none=True)
-    back_in_stock_date = fields.Date(allow_none=True)
-    release_date = fields.Date(allow_none=True)
+    back_in_stock_date = Day(allow_none=True)
+    release_date = Day(allow_none=True)
     handling_days = Count(maximum=365, allow_none=True)
     message = Text(1000, allow_none=True)
 
@@ -218,12 +227,12 @@ class ProductQuery(Schema):
 
 class ShipmentIn(Schema):
     quantity = Count(minimum=1, required=True)
-    expected_on = fields.Date(required=True)
+    expected_on = Day(required=True)
 
 
 class ShipmentPatch(Schema):
     quantity = Count(minimum=1)
-    expected_on = fields.Date()
+    expected_on = Day()
 
 
 class ReceiveIn(Schema):

@@ -151,7 +151,8 @@ def _custom_field_property(self, field, **kwargs):
                 "description": "An amount as a string; a JSON number is accepted too"}
     if isinstance(field, BackorderLimit):
         return {
-            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["incoming"]}],
+            # null sits in the integer branch: OpenAPI 3.0 ignores "nullable" beside oneOf without a "type"
+            "oneOf": [{"type": "integer", "minimum": 0, "nullable": True}, {"type": "string", "enum": ["incoming"]}],
             "nullable": True,
             "description": 'Units that may be backordered at once; null: no limit; "incoming": what is on order',
         }
@@ -198,10 +199,19 @@ def build_openapi(app):
                 "parameters": _path_parameters(rule) + list(declared["parameters"]),
                 "responses": dict(declared["responses"]),
             }
+            success = next((entry["content"] for status, entry in sorted(declared["responses"].items())
+                            if status.startswith("2") and "content" in entry), None)
+            for status, entry in declared["responses"].items():
+                if status.startswith("2") and "content" not in entry and success:  # 200 on update: the 201's body
+                    operation["responses"][status] = {**entry, "content": success}
             for key in ("requestBody", "security"):
                 if key in declared:
                     operation[key] = declared[key]
             if "requestBody" in declared:
+                operation["responses"].setdefault("400", {"description": "Body is not valid JSON",
+                                                          "content": {"application/json": {"schema": Error}}})
+                operation["responses"].setdefault("413", {"description": "Body larger than MAX_CONTENT_LENGTH",
+                                                          "content": {"application/json": {"schema": Error}}})
                 operation["responses"].setdefault("415", {"description": "Body is not JSON",
                                                           "content": {"application/json": {"schema": Error}}})
                 operation["responses"].setdefault("422", {"description": "Field errors",

@@ -56,3 +56,9 @@ class ShipmentNotPlanned(Conflict):
 
 class OrderRefConflict(Conflict):
     code = "order_ref_conflict"
+
+
+class TooManyUnits(Conflict):
+    """A running total (stock, backordered units) would pass what a unit column holds."""
+
+    code = "out_of_range"

@@ -6,9 +6,9 @@ from datetime import date
 from sqlalchemy import func
 
 from ..db import db
-from ..models import Backorder, Order, OrderLine, Product, Shipment, utcnow
+from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product, Shipment, utcnow
 from .availability import sellable_now
-from .errors import ForeignResource, ShipmentNotPlanned, UnknownShipment
+from .errors import ForeignResource, ShipmentNotPlanned, TooManyUnits, UnknownShipment
 from .products import lock_products
 
 
@@ -142,6 +142,10 @@ def receive_shipment(shipment, quantity: int | None = None):
     """
     product = _lock_planned(shipment)
     received = shipment.quantity if quantity is None else quantity
+    if product.on_hand + received > MAX_UNITS or shipment.received_quantity + received > MAX_UNITS:
+        db.session.rollback()
+        raise TooManyUnits(f"Receiving {received} would put more units on hand than can be stored",
+                           on_hand=product.on_hand, received=received, maximum=MAX_UNITS)
     shipment.received_quantity += received
     shipment.quantity = max(0, shipment.quantity - received)
     if shipment.quantity == 0:

@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
-from ..models import Backorder, Order, OrderLine, Product
+from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product
 from . import availability as rules
-from .errors import OrderRefConflict, UnknownProduct
+from .errors import OrderRefConflict, TooManyUnits, UnknownProduct
 from .products import handling_days_for, lock_products, planned_shipments
 from .stores import today_in
 
@@ -86,6 +86,8 @@ def record_order(store, order_ref, lines, email=None, today=None):
                 backordered=plan.backordered, unit_price=line.get("unit_price"), eta=plan.eta,
                 eta_source=plan.eta_source,
             )
+            if product.backordered + plan.backordered > MAX_UNITS:
+                raise TooManyUnits(f"{product.sku}: more backordered units than can be stored", sku=product.sku)
             if plan.backordered:
                 db.session.add(Backorder(product=product, order_line=order_line, quantity=plan.backordered))
             product.on_hand -= plan.ship_now
