@@ -155,3 +155,9 @@ def test_field_errors_name_the_fields(api):
                                         "colour": "red"})
     assert answer.status_code == 422
     assert set(answer.get_json()["error"]["fields"]) == {"on_hand", "mode", "release_date", "colour"}
+
+
+@pytest.mark.parametrize("day", ["20261201", "2026-W49-2", "2026-12-1", "2026-12-01T00:00", "2026-12-01 "])
+def test_dates_must_be_written_yyyy_mm_dd(api, day):
+    answer = api("PUT", "/products/A", {"release_date": day})
+    assert answer.status_code == 422 and "release_date" in answer.get_json()["error"]["fields"]

@@ -11,6 +11,7 @@ from .services.availability import STATES
 
 MAX_COUNT = 1_000_000_000  # stock and quantities: far above any store, safely inside a 32-bit column
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # also lone surrogates: UTF-8 cannot encode them
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 LAST_DAY = date(9000, 12, 31)  # ETAs add handling days to dates: stay well below date.max (9999-12-31)
 
 
@@ -27,10 +28,15 @@ class Text(fields.String):
 
 
 class Day(fields.Date):
-    """A calendar day (ISO 8601, 2026-12-01), no later than LAST_DAY."""
+    """A calendar day written YYYY-MM-DD (not 20261201 nor 2026-W49-2), no later than LAST_DAY."""
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(max=LAST_DAY, error="Must be no later than {max}."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and DAY.match(value)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Sku(Text):

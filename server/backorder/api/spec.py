@@ -24,9 +24,6 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..schemas import BackorderLimit, Error, Money
 
-HIDDEN_ERRORS = {500}
-
-
 def _spec(view):
     return view.__dict__.setdefault("_openapi", {"responses": {}, "parameters": []})
 
