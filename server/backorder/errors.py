@@ -7,7 +7,7 @@ import logging
 
 from flask import jsonify, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .services.errors import Conflict, DomainError, Forbidden, NotFound
@@ -73,18 +73,6 @@ def database_unavailable(error):
                           headers={"Retry-After": "5"})
 
 
-def value_out_of_range(error):
-    """A value the database refused: a running total (stock, backordered units) pushed past its column.
-
-    The schemas bound each number, not the sums the services keep; a refusal, logged, never a 500.
-    """
-    log.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
-    message = "A quantity or a running total would be larger than this service can store"
-    if not wants_json():
-        return message, 409
-    return error_response(409, "out_of_range", message)
-
-
 def unexpected_error(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_json():
@@ -97,5 +85,4 @@ def init_app(app):
     app.register_error_handler(ValidationError, validation_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(DataError, value_out_of_range)
     app.register_error_handler(Exception, unexpected_error)
