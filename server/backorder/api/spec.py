@@ -24,6 +24,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..schemas import BackorderLimit, Error, Money
 
+
 def _spec(view):
     return view.__dict__.setdefault("_openapi", {"responses": {}, "parameters": []})
 

@@ -147,11 +147,13 @@ def _fetch_facts(store_id, skus):
             except dialect.loaded_dbapi.Error:
                 connection.invalidate()
         connection.close()
-    for row in rows:
-        *product, expected_on, quantity = row
-        product[6] = bool(product[6])
-        product[8], product[9] = _as_date(product[8]), _as_date(product[9])
-        yield Facts(*product), _as_date(expected_on), quantity
+    for *columns, expected_on, quantity in rows:
+        facts = Facts(*columns)
+        # the driver's own types: SQLite gives 0/1 and text where PostgreSQL gives bool and date
+        yield facts._replace(
+            limit_to_incoming=bool(facts.limit_to_incoming),
+            back_in_stock_date=_as_date(facts.back_in_stock_date), release_date=_as_date(facts.release_date),
+        ), _as_date(expected_on), quantity
 
 
 @lru_cache(maxsize=20_000)
