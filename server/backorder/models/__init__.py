@@ -1,0 +1,17 @@
+"""Tables only: what is stored. The rules live in services/. One module per noun."""
+
+from .catalog import MODES, SHIPMENT_STATUSES, Product, Shipment
+from .common import MAX_UNITS, utcnow
+from .limits import RateLimitBucket
+from .notifications import (
+    CAMPAIGN_STATUSES, MESSAGE_KINDS, MESSAGE_STATUSES, SUBSCRIPTION_STATUSES, Campaign, Message, Subscription,
+    Suppression,
+)
+from .orders import BACKORDER_STATUSES, Backorder, Order, OrderLine
+from .store import Store
+
+__all__ = [
+    "BACKORDER_STATUSES", "CAMPAIGN_STATUSES", "MAX_UNITS", "MESSAGE_KINDS", "MESSAGE_STATUSES", "MODES",
+    "SHIPMENT_STATUSES", "SUBSCRIPTION_STATUSES", "Backorder", "Campaign", "Message", "Order", "OrderLine",
+    "Product", "RateLimitBucket", "Shipment", "Store", "Subscription", "Suppression", "utcnow",
+]
