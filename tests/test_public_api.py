@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-FIELDS = {"sku", "state", "purchasable", "available_now", "backorder_remaining", "eta", "eta_source", "incoming",
-          "message", "notify"}
+FIELDS = {"sku", "platform_id", "state", "purchasable", "available_now", "backorder_remaining", "eta", "eta_source",
+          "incoming", "message", "notify"}
 
 
 def today():
@@ -45,6 +45,44 @@ def test_availability_answers_every_state_in_the_order_asked(client, store, cata
     assert by_sku["IN"]["available_now"] == 4
 
 
+def test_platform_ids_are_answered_after_the_skus_with_the_pid_echoed(client, store, make_product):
+    make_product("TEE-M", mode="backorder", platform_id="41000000002")
+    make_product("TEE-S", on_hand=3, platform_id="41000000001")
+    answer = client.get(f"/api/v1/stores/{store.public_key}/availability?pid=41000000002&sku=TEE-S&pid=999")
+    items = answer.get_json()["items"]
+    assert [(item["sku"], item["platform_id"], item["state"]) for item in items] == [
+        ("TEE-S", None, "in_stock"), ("TEE-M", "41000000002", "backorder"), (None, "999", "untracked"),
+    ]
+
+
+def test_every_answer_carries_the_store_settings_the_widget_needs(app, client, store, catalogue):
+    from backorder.db import db
+    from backorder.models import Store
+
+    with app.app_context():
+        shop = db.session.get(Store, store.id)
+        shop.locale, shop.show_backorder_remaining = "de", True
+        shop.consent_text, shop.widget_labels = "Ja, bitte.", {"backorder_button": "Vorbestellen"}
+        db.session.commit()
+    app.extensions["backorder.stores"].seconds = 0  # read the settings again
+    expected = {"locale": "de", "show_backorder_remaining": True, "signup": True, "consent": "Ja, bitte.",
+                "labels": {"backorder_button": "Vorbestellen"}}
+    assert client.get(url(store, "IN")).get_json()["store"] == expected
+    assert client.get(f"/api/v1/stores/{store.public_key}/backorders").get_json()["store"] == expected
+
+
+def test_a_platform_id_belongs_to_one_product_of_the_store(client, store, make_product):
+    make_product("A", platform_id="7")
+    answer = client.put("/api/v1/admin/products/B", headers=store.headers, json={"platform_id": "7"})
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "platform_id_taken"
+    moved = client.put("/api/v1/admin/products", headers=store.headers,
+                       json=[{"sku": "A", "platform_id": "8"}, {"sku": "B", "platform_id": "7"}])
+    assert moved.status_code == 200, moved.get_json()
+    both = client.put("/api/v1/admin/products", headers=store.headers,
+                      json=[{"sku": "C", "platform_id": "9"}, {"sku": "D", "platform_id": "9"}])
+    assert both.status_code == 409
+
+
 def test_repeated_skus_are_answered_once(client, store, catalogue):
     items = client.get(url(store, "IN", "IN", "BO")).get_json()["items"]
     assert [item["sku"] for item in items] == ["IN", "BO"]
@@ -54,6 +92,13 @@ def test_unknown_store_is_a_json_404(client, store):
     answer = client.get("/api/v1/stores/pk_nope/availability?sku=A")
     assert answer.status_code == 404
     assert answer.get_json()["error"]["code"] == "unknown_store"
+
+
+@pytest.mark.parametrize("query, status", [("", 422), ("pid=1&" * 50 + "sku=A&" * 50, 200),
+                                           ("pid=1&" * 50 + "sku=A&" * 51, 422)])
+def test_between_one_and_a_hundred_skus_and_pids_in_all(client, store, query, status):
+    answer = client.get(f"/api/v1/stores/{store.public_key}/availability?{query}")
+    assert answer.status_code == status
 
 
 @pytest.mark.parametrize("count, status", [(0, 422), (1, 200), (100, 200), (101, 422)])

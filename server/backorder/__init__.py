@@ -7,11 +7,11 @@ from flask import Flask
 
 
 def create_app(test_config=None):
-    """Build the app: settings, database, error handlers, APIs, commands. Nothing else runs."""
+    """Build the app: settings, database, error handlers, APIs, the widget script, commands. Nothing else runs."""
     instance_path = os.environ.get("BACKORDER_INSTANCE_PATH")
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
 
-    from . import api, cli, config, errors
+    from . import api, cli, config, errors, widget
     from .db import db, migrate
     from .services.stores import SnapshotCache
 
@@ -22,5 +22,6 @@ def create_app(test_config=None):
     app.extensions["backorder.stores"] = SnapshotCache(app.config["STORE_CACHE_SECONDS"])
     errors.init_app(app)
     api.init_app(app)
+    app.register_blueprint(widget.bp)
     cli.init_app(app)
     return app

@@ -13,9 +13,14 @@ DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
 
 def _products(today):
     """(sku, fields, [(shipment quantity, days from today)], units to backorder) for each demo product."""
+    tee = dict(name="Organic cotton tee", price="24.00", platform_product_id="4000000000")
     return [
-        ("DEMO-TEE", dict(name="Organic cotton tee", price="24.00", on_hand=25, mode="backorder"),
-         [(40, 12)], 0),
+        # One product with a variant in each state, for the platform-style demo pages.
+        ("DEMO-TEE-S", dict(tee, on_hand=25, mode="backorder", platform_id="41000000001"), [(40, 12)], 0),
+        ("DEMO-TEE-M", dict(tee, on_hand=0, mode="backorder", platform_id="41000000002"), [(10, 12)], 0),
+        ("DEMO-TEE-L", dict(tee, on_hand=0, mode="notify", platform_id="41000000003"), [], 0),
+        ("DEMO-TEE-XL", dict(tee, on_hand=0, mode="preorder", release_date=today + timedelta(days=60),
+                             platform_id="41000000004"), [], 0),
         ("DEMO-MUG", dict(name="Stoneware mug", price="14.50", on_hand=0, mode="backorder", backorder_limit=10,
                           back_in_stock_date=today + timedelta(days=21)), [], 3),
         ("DEMO-LAMP", dict(name="Brass desk lamp", price="89.00", on_hand=0, mode="backorder",
@@ -31,17 +36,25 @@ def _products(today):
     ]
 
 
-def load_demo():
-    """Create the demo store, or reset it (same public key, a new API token); returns (public key, token, skus)."""
+def load_demo(origins=None):
+    """Create the demo store, or reset it (same public key, a new API token); returns (public key, token, skus).
+
+    `origins` are the storefronts allowed to call the API (default: this server on port 5000).
+    """
     store = db.session.execute(db.select(Store).filter_by(name=DEMO_NAME)).scalars().first()
     if store is None:
-        store, api_token = stores.create_store(DEMO_NAME, DEMO_ORIGINS, timezone="UTC")
+        store, api_token = stores.create_store(DEMO_NAME, origins or DEMO_ORIGINS, timezone="UTC")
     else:
+        store.allowed_origins = list(origins or DEMO_ORIGINS)
         db.session.execute(db.delete(Order).where(Order.store_id == store.id))
         db.session.execute(db.delete(Product).where(Product.store_id == store.id))
         api_token = "sk_" + secrets.token_urlsafe(32)
         store.api_token_hash = stores.hash_token(api_token)
         db.session.commit()
+    store.sender_name, store.sender_email = DEMO_NAME, "alerts@demo-store.example"
+    store.postal_address = "1 Example Street, 10115 Berlin, Germany"
+    store.consent_text = "I agree that Demo Store may email me about this product. I can unsubscribe at any time."
+    db.session.commit()
     today = stores.today_in(store)
     plan = _products(today)
     saved = products.upsert_products(store, [(sku, fields) for sku, fields, _, _ in plan])

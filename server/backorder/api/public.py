@@ -62,10 +62,14 @@ def _dumped(availability):
 @response(schemas.AvailabilityList, 200, "Availability of each sku, in the order asked")
 @arguments(schemas.AvailabilityQuery)
 def availability(query, public_key):
-    """What shoppers may do with each sku now: in stock, backorder, preorder or sold out."""
-    skus = list(dict.fromkeys(query["sku"]))
+    """What shoppers may do with each sku (or platform id) now: in stock, backorder, preorder or sold out."""
+    store = find_store(public_key)
+    skus, pids = list(dict.fromkeys(query["sku"])), list(dict.fromkeys(query["pid"]))
+    found = products.availability_of_skus(store, skus, pids=pids)
     # Product pages ask the same questions over and over: each item is shaped once, then reused.
-    return jsonify(items=[_dumped(item) for item in products.availability_of_skus(find_store(public_key), skus)])
+    items = [_dumped(item) for item in found[:len(skus)]]
+    items += [{**_dumped(item), "platform_id": pid} for item, pid in zip(found[len(skus):], pids)]
+    return jsonify(store=store.widget, items=items)
 
 
 @bp.get("/stores/<public_key:public_key>/backorders")
@@ -74,7 +78,8 @@ def availability(query, public_key):
 @response(schemas.ListedProducts, 200, "Products that can be backordered or preordered now")
 def backorders(public_key):
     """Every product a shopper can backorder or preorder now, with its ETA."""
-    return {"items": products.listed_backorders(find_store(public_key))}
+    store = find_store(public_key)
+    return {"store": store.widget, "items": products.listed_backorders(store)}
 
 
 @bp.get("/openapi.json")

@@ -54,6 +54,12 @@ class ShipmentNotPlanned(Conflict):
     code = "shipment_not_planned"
 
 
+class PlatformIdTaken(Conflict):
+    """Another product of the store already carries this platform id."""
+
+    code = "platform_id_taken"
+
+
 class OrderRefConflict(Conflict):
     code = "order_ref_conflict"
 

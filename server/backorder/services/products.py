@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from ..db import db
 from ..models import Product, Shipment
 from . import availability as rules
-from .errors import UnknownProduct
+from .errors import PlatformIdTaken, UnknownProduct
 from .stores import today_in
 
 def _insert_ignoring_conflicts(model, rows, conflict_columns, returning):
@@ -77,7 +77,7 @@ def availability_of_products(store, products, today=None):
 _FACTS = (
     Product.id, Product.sku, Product.on_hand, Product.safety_stock, Product.mode, Product.backorder_limit,
     Product.limit_to_incoming, Product.backordered, Product.back_in_stock_date, Product.release_date,
-    Product.handling_days, Product.message,
+    Product.handling_days, Product.message, Product.platform_id,
 )
 
 
@@ -96,34 +96,40 @@ class Facts(NamedTuple):
     release_date: date | None
     handling_days: int | None
     message: str | None
+    platform_id: str | None
 
 
 def _as_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite keeps dates as text
 
 
-@lru_cache(maxsize=256)
-def _facts_sql(dialect, count):
-    """The availability query for `count` skus, compiled once: (SQL, its default parameters, their order).
+@lru_cache(maxsize=1024)
+def _facts_sql(dialect, sku_count, pid_count):
+    """The availability query for so many skus and platform ids, compiled once: (SQL, defaults, order).
 
     Compiled by SQLAlchemy for the dialect in use and then run as driver SQL, because building,
     compiling and type-processing a statement on every product page costs more than running it.
     """
+    wanted = []
+    if sku_count:
+        wanted.append(Product.sku.in_([db.bindparam(f"sku_{n}") for n in range(sku_count)]))
+    if pid_count:
+        wanted.append(Product.platform_id.in_([db.bindparam(f"pid_{n}") for n in range(pid_count)]))
     statement = (
         db.select(*_FACTS, Shipment.expected_on, Shipment.quantity)
         .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned"))
-        .where(Product.store_id == db.bindparam("store_id"),
-               Product.sku.in_([db.bindparam(f"sku_{n}") for n in range(count)]))
+        .where(Product.store_id == db.bindparam("store_id"), db.or_(*wanted))
     )
     compiled = statement.compile(dialect=dialect)
     return str(compiled), dict(compiled.params), compiled.positiontup
 
 
-def _fetch_facts(store_id, skus):
-    """Rows of (Facts, expected_on, quantity) for these skus: one per planned shipment, or one with None."""
+def _fetch_facts(store_id, skus, pids=()):
+    """Rows of (Facts, expected_on, quantity) for these skus and platform ids: one per planned shipment."""
     dialect = db.engine.dialect
-    sql, defaults, order = _facts_sql(dialect, len(skus))
-    params = {**defaults, "store_id": store_id, **{f"sku_{n}": sku for n, sku in enumerate(skus)}}
+    sql, defaults, order = _facts_sql(dialect, len(skus), len(pids))
+    params = {**defaults, "store_id": store_id, **{f"sku_{n}": sku for n, sku in enumerate(skus)},
+              **{f"pid_{n}": pid for n, pid in enumerate(pids)}}
     args = tuple(params[name] for name in order) if order else params
     postgres = dialect.name == "postgresql"
     connection = db.engine.raw_connection()  # the plain driver: a third of the time of exec_driver_sql
@@ -162,22 +168,27 @@ def _availability_memo(facts, shipments, today, handling_days):
     return rules.availability_for(facts, shipments, today, handling_days)
 
 
-def availability_of_skus(store, skus, today=None):
-    """Availability for each requested sku, in the order asked; skus the store lacks are untracked.
+def availability_of_skus(store, skus, today=None, pids=()):
+    """Availability for each requested sku, then each platform id, in the order asked.
 
-    One query: the products joined to their planned shipments.
+    Keys the store lacks are untracked (a platform id nobody mapped: sku None). One query: the
+    products joined to their planned shipments.
     """
     today = today or today_in(store)
-    facts, shipments = {}, defaultdict(list)
-    for product, expected_on, quantity in _fetch_facts(store.id, skus):
-        facts[product.sku] = product
+    by_sku, by_pid, shipments = {}, {}, defaultdict(list)
+    for product, expected_on, quantity in _fetch_facts(store.id, skus, pids):
+        by_sku[product.sku] = product
+        if product.platform_id is not None:
+            by_pid[product.platform_id] = product
         if expected_on is not None:
             shipments[product.sku].append((expected_on, quantity))
-    return [
-        _availability_memo(facts[sku], tuple(sorted(shipments[sku])), today, handling_days_for(facts[sku], store))
-        if sku in facts else rules.untracked(sku)
-        for sku in skus
-    ]
+
+    def answer(facts, key):
+        if facts is None:
+            return rules.untracked(key)
+        return _availability_memo(facts, tuple(sorted(shipments[facts.sku])), today, handling_days_for(facts, store))
+
+    return [answer(by_sku.get(sku), sku) for sku in skus] + [answer(by_pid.get(pid), None) for pid in pids]
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,28 @@ def _apply(product, fields):
             setattr(product, name, value)
 
 
+def _check_platform_ids(store, merged):
+    """Refuse a platform id that another product of the store carries, or that two skus claim here."""
+    claims = {}
+    for sku, fields in merged.items():
+        platform_id = fields.get("platform_id")
+        if platform_id is not None:
+            if platform_id in claims:
+                raise PlatformIdTaken(f"Skus {claims[platform_id]!r} and {sku!r} both claim platform id "
+                                      f"{platform_id!r}", platform_id=platform_id)
+            claims[platform_id] = sku
+    if claims:
+        holders = db.session.execute(
+            db.select(Product.platform_id, Product.sku)
+            .where(Product.store_id == store.id, Product.platform_id.in_(list(claims)))
+        )
+        for platform_id, holder in holders:
+            # the holder may be giving it up in this same call
+            if holder != claims[platform_id] and merged.get(holder, {}).get("platform_id", platform_id) == platform_id:
+                raise PlatformIdTaken(f"Platform id {platform_id!r} belongs to sku {holder!r}",
+                                      platform_id=platform_id, sku=holder)
+
+
 def upsert_products(store, items):
     """Create or update products from (sku, fields) pairs, all or nothing, then fill backorders.
 
@@ -243,6 +276,7 @@ def upsert_products(store, items):
         db.select(Product.id).where(Product.store_id == store.id, Product.sku.in_(skus))
     ).scalars()
     products = {product.sku: product for product in lock_products(ids)}
+    _check_platform_ids(store, merged)
     for sku, fields in merged.items():
         _apply(products[sku], fields)
     db.session.flush()

@@ -75,6 +75,18 @@ class StoreSnapshot:
     timezone: str
     handling_days: int
     cache_max_age: int
+    widget: dict  # the store block of every public answer: see widget_settings
+
+
+def widget_settings(store):
+    """What the widget reads of the store with every answer: locale, wording, consent, what to show."""
+    return {
+        "locale": store.locale,
+        "show_backorder_remaining": store.show_backorder_remaining,
+        "signup": True,
+        "consent": store.consent_text,
+        "labels": dict(store.widget_labels or {}),
+    }
 
 
 class SnapshotCache:
@@ -95,7 +107,7 @@ class SnapshotCache:
         store = store_by_public_key(public_key)
         snapshot = StoreSnapshot(
             store.id, store.public_key, frozenset(store.allowed_origins), store.locale, store.timezone,
-            store.handling_days, store.cache_max_age,
+            store.handling_days, store.cache_max_age, widget_settings(store),
         )
         if self.seconds > 0:
             self._entries[public_key] = (now + self.seconds, snapshot)
