@@ -1,0 +1,1 @@
+"""Restock and confirmation emails: composing them (compose, i18n) and sending them (transports)."""
