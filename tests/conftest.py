@@ -12,6 +12,8 @@ from backorder.db import db
 from backorder.models import Store
 from backorder.services import products, stores
 
+pytest_plugins = ["mailbox"]
+
 POSTGRES_URL = os.environ.get("BACKORDER_TEST_DATABASE_URL")
 
 
