@@ -254,6 +254,15 @@ def test_every_phrase_exists_in_every_language_with_the_same_placeholders():
             assert placeholders(text) == placeholders(PHRASES["en"][key]), (lang, key)
 
 
+def test_the_api_and_shopper_pages_find_their_phrases():
+    keys = {"signup_pending", "signup_active", "confirm_title", "confirm_question", "confirm_button",
+            "confirm_done_title", "confirm_done", "confirm_expired_title", "confirm_expired", "link_invalid_title",
+            "link_invalid", "unsubscribe_title", "unsubscribe_question", "unsubscribe_button",
+            "unsubscribe_done_title", "unsubscribe_done", "manage_title", "manage_intro", "manage_empty",
+            "manage_remove", "manage_remove_all", "manage_removed", "manage_removed_all"}
+    assert keys <= PHRASES["en"].keys()
+
+
 def test_phrases_answer_in_the_asked_language():
     assert phrase("signup_pending", "en") == "Almost done: check your inbox to confirm your alert."
     assert phrase("signup_active", "en-GB") == "You're on the list. We'll email you when it's back."

@@ -15,6 +15,9 @@ PHRASES = {
     "en": {
         "signup_pending": "Almost done: check your inbox to confirm your alert.",
         "signup_active": "You're on the list. We'll email you when it's back.",
+        "confirm_title": "Confirm your alert",
+        "confirm_question": "Get one email when {product} is back?",
+        "confirm_button": "Confirm my alert",
         "confirm_done_title": "Alert confirmed",
         "confirm_done": "Thank you. We'll email you once when {product} is back.",
         "confirm_expired_title": "Link expired",
@@ -42,6 +45,9 @@ PHRASES = {
     "de": {
         "signup_pending": "Fast geschafft: Bitte bestätigen Sie Ihre Benachrichtigung über den Link in Ihrem Postfach.",
         "signup_active": "Sie stehen auf der Liste. Wir schreiben Ihnen, sobald der Artikel wieder da ist.",
+        "confirm_title": "Benachrichtigung bestätigen",
+        "confirm_question": "Eine E-Mail erhalten, sobald {product} wieder da ist?",
+        "confirm_button": "Benachrichtigung bestätigen",
         "confirm_done_title": "Benachrichtigung bestätigt",
         "confirm_done": "Vielen Dank. Wir schreiben Ihnen einmal, sobald {product} wieder da ist.",
         "confirm_expired_title": "Link abgelaufen",
@@ -70,6 +76,9 @@ PHRASES = {
     "fr": {
         "signup_pending": "Presque fini\u00a0: confirmez votre alerte grâce au lien reçu par e-mail.",
         "signup_active": "Vous êtes sur la liste. Nous vous écrirons dès son retour.",
+        "confirm_title": "Confirmer votre alerte",
+        "confirm_question": "Recevoir un e-mail dès que {product} sera de retour\u00a0?",
+        "confirm_button": "Confirmer mon alerte",
         "confirm_done_title": "Alerte confirmée",
         "confirm_done": "Merci. Nous vous écrirons une fois, dès que {product} sera de retour.",
         "confirm_expired_title": "Lien expiré",
@@ -97,6 +106,9 @@ PHRASES = {
     "es": {
         "signup_pending": "Casi listo: revisa tu correo para confirmar tu aviso.",
         "signup_active": "Ya estás en la lista. Te escribiremos cuando vuelva.",
+        "confirm_title": "Confirma tu aviso",
+        "confirm_question": "¿Quieres recibir un correo cuando {product} vuelva?",
+        "confirm_button": "Confirmar mi aviso",
         "confirm_done_title": "Aviso confirmado",
         "confirm_done": "Gracias. Te escribiremos una vez, cuando {product} vuelva a estar disponible.",
         "confirm_expired_title": "Enlace caducado",
@@ -124,6 +136,9 @@ PHRASES = {
     "nl": {
         "signup_pending": "Bijna klaar: bevestig je melding via de link in je inbox.",
         "signup_active": "Je staat op de lijst. We mailen je zodra het er weer is.",
+        "confirm_title": "Bevestig je melding",
+        "confirm_question": "Eén e-mail krijgen zodra {product} er weer is?",
+        "confirm_button": "Melding bevestigen",
         "confirm_done_title": "Melding bevestigd",
         "confirm_done": "Bedankt. We mailen je één keer zodra {product} er weer is.",
         "confirm_expired_title": "Link verlopen",
