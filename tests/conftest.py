@@ -12,7 +12,7 @@ from backorder.db import db
 from backorder.models import Store
 from backorder.services import products, stores
 
-pytest_plugins = ["mailbox"]
+pytest_plugins = ["smtp_mailbox"]
 
 POSTGRES_URL = os.environ.get("BACKORDER_TEST_DATABASE_URL")
 

@@ -25,6 +25,16 @@ ROUTES = [
     ("GET", "/api/v1/openapi.json", None),
     ("GET", "/api/v1/stores/{public_key}/availability?sku={sku}", None),
     ("GET", "/api/v1/stores/{public_key}/backorders", None),
+    ("POST", "/api/v1/stores/{public_key}/subscriptions", "required"),
+    ("GET", ADMIN + "/store", None),
+    ("PATCH", ADMIN + "/store", "required"),
+    ("GET", ADMIN + "/subscriptions", None),
+    ("POST", ADMIN + "/erasures", "required"),
+    ("GET", ADMIN + "/campaigns", None),
+    ("GET", ADMIN + "/campaigns/{campaign_id}", None),
+    ("POST", ADMIN + "/products/{sku}/campaigns", None),
+    ("GET", ADMIN + "/messages", None),
+    ("POST", ADMIN + "/messages/{message_id}/retry", None),
     ("GET", ADMIN + "/products", None),
     ("PUT", ADMIN + "/products", "required"),
     ("GET", ADMIN + "/products/{sku}", None),
@@ -94,19 +104,25 @@ VALUES = {
 
 def filled(store, **ids):
     """The ids a route template needs, and url(template) filling them in."""
-    ids = {"public_key": store.public_key, "sku": "LAMP", "shipment_id": 1, **ids}
+    ids = {"public_key": store.public_key, "sku": "LAMP", "shipment_id": 1, "campaign_id": 1, "message_id": 1, **ids}
     return SimpleNamespace(headers=store.headers, ids=ids, url=lambda path: path.format(**ids))
 
 
 @pytest.fixture
 def world(client, store, make_product):
-    """LAMP on backorder (2 handling days), 2 units ordered, a planned shipment: every route reaches its logic."""
+    """LAMP on backorder (2 handling days), 2 units ordered, a planned shipment, a sign-up and a campaign:
+    every route reaches its logic."""
     make_product("LAMP", mode="backorder", handling_days=2)
     planned = client.post(f"{ADMIN}/products/LAMP/shipments", headers=store.headers, json={**SHIPMENT, "quantity": 5})
     ordered = client.post(f"{ADMIN}/orders", headers=store.headers,
                           json={"order_ref": "FIRST", "lines": [{"sku": "LAMP", "quantity": 2}]})
-    assert (planned.status_code, ordered.status_code) == (201, 201)
-    return filled(store, shipment_id=planned.get_json()["id"])
+    signed_up = client.post(f"/api/v1/stores/{store.public_key}/subscriptions",
+                            json={"sku": "LAMP", "email": "shopper@example.com"})
+    campaign = client.post(f"{ADMIN}/products/LAMP/campaigns", headers=store.headers)
+    assert (planned.status_code, ordered.status_code, signed_up.status_code, campaign.status_code) == (201, 201, 202, 202)
+    message = client.get(f"{ADMIN}/messages", headers=store.headers).get_json()["items"][0]
+    return filled(store, shipment_id=planned.get_json()["id"], campaign_id=campaign.get_json()["id"],
+                  message_id=message["id"])
 
 
 @pytest.fixture
@@ -168,6 +184,12 @@ def poisoned_requests(value):
     for n, field in enumerate(schemas.OrderLineIn().fields):
         yield "POST", ADMIN + "/orders", f"lines[0].{field}", {"order_ref": f"B{n}",
                                                               "lines": [{"sku": "LAMP", "quantity": 1, field: value}]}
+    for field in schemas.SubscriptionIn().fields:
+        yield "POST", "/api/v1/stores/{public_key}/subscriptions", field, {
+            "sku": "LAMP", "email": "poison@example.com", field: value}
+    for field in schemas.StoreSettings().fields:
+        yield "PATCH", ADMIN + "/store", field, {field: value}
+    yield "POST", ADMIN + "/erasures", "email", {"email": value}
     for field in schemas.ShipmentPatch().fields:
         yield "PATCH", ADMIN + "/shipments/{shipment_id}", field, {field: value}
     for field in schemas.ReceiveIn().fields:  # last: receiving ends the shipment's plan

@@ -15,7 +15,7 @@ from backorder.mail.i18n import LANGUAGES, PHRASES, format_date, format_price, p
 from backorder.mail.transports import (
     ConsoleTransport, PermanentFailure, SmtpTransport, TemporaryFailure, backoff_seconds, transport_from_url,
 )
-from mailbox import Mailbox
+from smtp_mailbox import Mailbox
 
 DOMAIN = "mail.backorder.example"
 ETA = datetime.date(2026, 12, 14)

@@ -4,14 +4,15 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(test_config=None):
-    """Build the app: settings, database, error handlers, APIs, the widget script, commands. Nothing else runs."""
+    """Build the app: settings, database, rate limits, error handlers, APIs, pages, commands. Nothing else runs."""
     instance_path = os.environ.get("BACKORDER_INSTANCE_PATH")
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
 
-    from . import api, cli, config, errors, widget
+    from . import api, cli, config, errors, ratelimit, shopper, storefront, widget
     from .db import db, migrate
     from .services.stores import SnapshotCache
 
@@ -20,8 +21,14 @@ def create_app(test_config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     app.extensions["backorder.stores"] = SnapshotCache(app.config["STORE_CACHE_SECONDS"])
+    app.extensions["backorder.ratelimiter"] = ratelimit.RateLimiter(
+        ratelimit.storage_from_url(app.config["RATELIMIT_STORAGE"]))
+    if app.config["TRUSTED_PROXIES"]:  # the client's address comes from X-Forwarded-For, set by that many proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1)
     errors.init_app(app)
     api.init_app(app)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(shopper.bp, url_prefix="/s")
+    app.register_blueprint(storefront.bp)
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""The `backorder` command: run | db upgrade | create-store | demo (and Flask's own commands)."""
+"""The `backorder` command: run | db upgrade | create-store | demo | worker | send-due | shell | routes."""
 
 import json
 import re
@@ -69,17 +69,68 @@ def demo_command():
     click.echo(f"  curl -H 'Authorization: Bearer {api_token}' {base}/api/v1/admin/products", err=True)
 
 
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Send restock and confirmation emails until stopped (SIGTERM or Ctrl-C finish the current one)."""
+    import signal
+    import threading
+
+    from .worker import run_worker
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_worker(current_app._get_current_object(), stop)
+
+
+@click.command("send-due")
+@with_appcontext
+def send_due_command():
+    """Send what is due now, once (for cron), and print what was done as JSON."""
+    from .mail.transports import transport_from_url
+    from .worker import one_pass, worker_name
+
+    app = current_app._get_current_object()
+    tally = one_pass(app, transport_from_url(app.config["SMTP_URL"]), worker_name())
+    if tally is None:
+        raise click.ClickException("the database is unavailable; nothing was sent")
+    click.echo(json.dumps({"sent": tally.sent, "retried": tally.retried, "failed": tally.failed,
+                           "skipped": tally.skipped}))
+
+
+@click.command("run")
+@click.option("--host", "-h", default="127.0.0.1", show_default=True)
+@click.option("--port", "-p", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host, port):
+    """Serve the app for development, with a mail worker thread (BACKORDER_RUN_WORKER=0 to leave it out)."""
+    from .worker import start_worker_thread
+
+    app = current_app._get_current_object()
+    if app.config["RUN_WORKER"]:
+        start_worker_thread(app)
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
 def init_app(app):
     app.cli.add_command(create_store_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(send_due_command)
 
 
 def main():
     """Entry point of the `backorder` console script."""
     from . import create_app
 
-    cli = FlaskGroup(create_app=create_app, load_dotenv=False, set_debug_flag=False,
+    cli = FlaskGroup(create_app=create_app, load_dotenv=False, set_debug_flag=False, add_default_commands=False,
                      help="backorder: availability, backorders and restock alerts for online stores.")
+    from flask.cli import routes_command, shell_command
+
+    cli.add_command(run_command)
+    cli.add_command(shell_command)
+    cli.add_command(routes_command)
     try:
         cli.main(prog_name="backorder")
     except ConfigError as error:  # a setting is wrong: say which, without a traceback

@@ -15,6 +15,20 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT": 30,
     "STORE_CACHE_SECONDS": 5,
     "LOG_LEVEL": "INFO",
+    # Email: the outbox worker's transport, sender of last resort, batch and retry policy
+    "SMTP_URL": "console://",  # smtp://user:pass@host:587?starttls=1, smtps://host:465, console://
+    "MAIL_FROM": "backorder@localhost",  # used when a store has no sender address of its own
+    "MAIL_BATCH": 100,
+    "MAIL_LEASE_SECONDS": 60,  # a claimed message whose worker died is sent by another after this
+    "MAIL_MAX_ATTEMPTS": 8,
+    "WORKER_POLL_SECONDS": 1,
+    "RUN_WORKER": True,  # `backorder run` (the development server) also sends mail in a thread
+    # Sign-up abuse limits (token buckets shared by every process)
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front that set X-Forwarded-For (for per-client limits)
+    "RATELIMIT_STORAGE": "database",  # or redis://host:6379/0
+    "SIGNUP_LIMIT_IP": "10/minute",
+    "SIGNUP_LIMIT_EMAIL": "5/hour",
+    "SIGNUP_LIMIT_STORE": "600/minute",
 }
 
 

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .ratelimit import RateLimitUnavailable
 from .services.errors import Conflict, DomainError, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,13 @@ def database_unavailable(error):
                           headers={"Retry-After": "5"})
 
 
+def limits_unavailable(error):
+    """The rate-limit storage is down: refuse (503) rather than let sign-ups through unchecked."""
+    log.error("rate limits unavailable: %s", error)
+    return error_response(503, "unavailable", "The service is unavailable for a moment; please retry",
+                          headers={"Retry-After": "5"})
+
+
 def unexpected_error(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_json():
@@ -85,4 +93,5 @@ def init_app(app):
     app.register_error_handler(ValidationError, validation_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(RateLimitUnavailable, limits_unavailable)
     app.register_error_handler(Exception, unexpected_error)

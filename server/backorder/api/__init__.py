@@ -3,7 +3,7 @@
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, PathConverter
 
-from . import admin_api, public
+from . import admin_alerts, admin_api, public  # noqa: F401 (admin_alerts adds routes to admin_api.bp)
 
 
 class NoSessionsUnderApi(SecureCookieSessionInterface):

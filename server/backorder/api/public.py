@@ -4,10 +4,14 @@ import hashlib
 from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import TooManyRequests
 
-from .. import schemas
-from ..services import products
-from .spec import arguments, openapi_document, other_responses, response
+from .. import ratelimit, schemas
+from ..mail.i18n import phrase
+from ..services import products, subscriptions
+from ..services.errors import UnknownStore
+from ..services.stores import store_by_public_key
+from .spec import arguments, body, openapi_document, other_responses, response
 
 bp = Blueprint("public", __name__)
 
@@ -40,13 +44,26 @@ def cacheable(view):
 
 @bp.after_request
 def allow_store_origins(answer):
-    """CORS: echo the Origin only when it is one of the store's storefronts (never *, never credentials)."""
+    """CORS: echo the Origin only when it is one of the store's storefronts (never *, never credentials).
+
+    A preflight (OPTIONS, sent before the widget's JSON POST) is answered here too: Flask answers
+    OPTIONS itself without calling the view, so the store is looked up from the path.
+    """
     answer.vary.add("Origin")
-    store = g.get("store")
     origin = request.headers.get("Origin")
+    store = g.get("store")
+    if store is None and request.method == "OPTIONS" and request.view_args and "public_key" in request.view_args:
+        try:
+            store = find_store(request.view_args["public_key"])
+        except UnknownStore:
+            store = None
     if store is not None and origin and origin in store.allowed_origins:
         answer.headers["Access-Control-Allow-Origin"] = origin
-        answer.headers["Access-Control-Expose-Headers"] = "ETag"
+        answer.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        if request.method == "OPTIONS":
+            answer.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            answer.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            answer.headers["Access-Control-Max-Age"] = "600"
     return answer
 
 
@@ -80,6 +97,38 @@ def backorders(public_key):
     """Every product a shopper can backorder or preorder now, with its ETA."""
     store = find_store(public_key)
     return {"store": store.widget, "items": products.listed_backorders(store)}
+
+
+def limit_signups(email):
+    """Refuse (429) a sign-up past the limits per client address, per email address and per store."""
+    config = current_app.config
+    limiter = current_app.extensions["backorder.ratelimiter"]
+    wait = limiter.hit_many([
+        (ratelimit.ip_key(request.remote_addr or "0.0.0.0"), ratelimit.parse_limit(config["SIGNUP_LIMIT_IP"])),
+        (f"email:{ratelimit.hashed(email)}", ratelimit.parse_limit(config["SIGNUP_LIMIT_EMAIL"])),
+        (f"store:{g.store.id}", ratelimit.parse_limit(config["SIGNUP_LIMIT_STORE"])),
+    ])
+    if wait > 0:  # one generic answer, whichever bucket ran dry
+        raise TooManyRequests("Too many sign-ups; please try again later.", retry_after=ratelimit.retry_after(wait))
+
+
+@bp.post("/stores/<public_key:public_key>/subscriptions")
+@other_responses({404: "Unknown store or sku", 429: "Too many sign-ups (see Retry-After)"})
+@response(schemas.SubscriptionAccepted, 202, "Accepted: the same answer for a new, repeated or known address")
+@body(schemas.SubscriptionIn, "A shopper's notify-me sign-up")
+def subscribe(fields, public_key):
+    """Sign a shopper up for an email when the product is back (double opt-in by default)."""
+    find_store(public_key)
+    limit_signups(fields["email"])
+    store = store_by_public_key(public_key)
+    locale = fields.get("locale") or store.locale
+    if fields.get("company_url"):  # the honeypot: bots fill every field; tell them what people are told
+        status = "pending" if store.double_opt_in else "active"
+    else:
+        status = subscriptions.subscribe(store, fields["sku"], fields["email"], locale=locale,
+                                         quantity=fields["quantity"], page_url=fields.get("page_url"),
+                                         source="widget")
+    return {"status": status, "message": phrase(f"signup_{status}", locale)}, 202
 
 
 @bp.get("/openapi.json")

@@ -7,3 +7,4 @@ from .availability import *  # noqa: F403
 from .base import *  # noqa: F403
 from .catalog import *  # noqa: F403
 from .orders import *  # noqa: F403
+from .notifications import *  # noqa: F403

@@ -17,11 +17,23 @@ def no_control_chars(value):
         raise ValidationError("Must not contain control characters (newlines, tabs, NUL) or lone surrogates.")
 
 
+def no_control_chars_but_newlines(value):
+    if CONTROL_CHARS.search(value.replace("\r\n", "").replace("\n", "")):
+        raise ValidationError("Must not contain control characters (tabs, NUL) or lone surrogates.")
+
+
 class Text(fields.String):
     """A string with a length limit and no control characters (PostgreSQL rejects NUL)."""
 
     def __init__(self, max_length, min_length=0, **kwargs):
         super().__init__(validate=[validate.Length(min=min_length, max=max_length), no_control_chars], **kwargs)
+
+
+class Lines(fields.String):
+    """Text of several lines (a postal address): newlines allowed, other control characters never."""
+
+    def __init__(self, max_length, **kwargs):
+        super().__init__(validate=[validate.Length(max=max_length), no_control_chars_but_newlines], **kwargs)
 
 
 class Day(fields.Date):

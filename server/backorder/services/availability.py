@@ -90,6 +90,29 @@ def eta_of_unit(position, incoming, back_in_stock_date, today):
     return None, None
 
 
+def backorder_etas(waiting, shipments, back_in_stock_date, today, handling_days):
+    """ETA of each open backorder, given its waiting units in queue order (oldest first).
+
+    A backorder ships when its last unit arrives: the unit at its place in the queue.
+    """
+    incoming = unclaimed_incoming(shipments, 0, today, handling_days)
+    etas, position = [], 0
+    for units in waiting:
+        position += units
+        etas.append(eta_of_unit(position, incoming, back_in_stock_date, today))
+    return etas
+
+
+def moved_later(promised, new, tolerance_days):
+    """Whether a backorder's customer should hear that its ETA slipped: by more than the tolerance,
+    or from a date to no date at all."""
+    if promised is None:
+        return False
+    if new is None:
+        return True
+    return (new - promised).days > tolerance_days
+
+
 def preorder_open(product, today):
     """A preorder product takes orders until its release date (or while it has none)."""
     return product.mode == "preorder" and (product.release_date is None or today < product.release_date)

@@ -36,6 +36,26 @@ class UnknownShipment(NotFound):
     code = "unknown_shipment"
 
 
+class UnknownCampaign(NotFound):
+    code = "unknown_campaign"
+
+
+class UnknownMessage(NotFound):
+    code = "unknown_message"
+
+
+class InvalidLink(NotFound):
+    """A link from an email that is forged, used up, expired or names erased data."""
+
+    code = "invalid_link"
+
+
+class NotSellable(Conflict):
+    """Restock emails were asked for a product shoppers cannot buy right now."""
+
+    code = "not_sellable"
+
+
 class ForeignResource(Forbidden):
     """The object exists but belongs to another store."""
 

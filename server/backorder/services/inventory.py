@@ -8,8 +8,9 @@ from sqlalchemy import func
 from ..db import db
 from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product, Shipment, utcnow
 from .availability import sellable_now
+from .campaigns import react_to_changes
 from .errors import ForeignResource, ShipmentNotPlanned, TooManyUnits, UnknownShipment
-from .products import lock_products
+from .products import availability_of_products, lock_products
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,19 @@ def shipment_of(store, shipment_id):
     return found.Shipment
 
 
+def _before(product):
+    """The product's availability before a change, read under its lock."""
+    return availability_of_products(product.store, [product])
+
+
 def plan_shipment(product, quantity: int, expected_on: date):
-    """Plan incoming stock for a product."""
+    """Plan incoming stock for a product (which may give a sold-out product room for backorders)."""
+    (product,) = lock_products([product.id])
+    before = _before(product)
     shipment = Shipment(product=product, quantity=quantity, expected_on=expected_on)
     db.session.add(shipment)
+    db.session.flush()
+    react_to_changes(product.store, [product], before, "shipment_planned")
     db.session.commit()
     return shipment
 
@@ -116,20 +126,26 @@ def _lock_planned(shipment):
 
 
 def update_shipment(shipment, quantity: int | None = None, expected_on: date | None = None):
-    """Change what is still expected of a planned shipment, or when."""
-    _lock_planned(shipment)
+    """Change what is still expected of a planned shipment, or when; customers whose ETA slips hear of it."""
+    product = _lock_planned(shipment)
+    before = _before(product)
     if quantity is not None:
         shipment.quantity = quantity
     if expected_on is not None:
         shipment.expected_on = expected_on
+    db.session.flush()
+    react_to_changes(product.store, [product], before, "shipment_changed", check_etas=True)
     db.session.commit()
     return shipment
 
 
 def cancel_shipment(shipment):
     """Stop expecting a planned shipment (the part already received stays received)."""
-    _lock_planned(shipment)
+    product = _lock_planned(shipment)
+    before = _before(product)
     shipment.status = "cancelled"
+    db.session.flush()
+    react_to_changes(product.store, [product], before, "shipment_cancelled", check_etas=True)
     db.session.commit()
     return shipment
 
@@ -141,6 +157,7 @@ def receive_shipment(shipment, quantity: int | None = None):
     or more, completes it. Returns a Receipt; its `restocked` units are free for new orders.
     """
     product = _lock_planned(shipment)
+    before = _before(product)
     received = shipment.quantity if quantity is None else quantity
     if product.on_hand + received > MAX_UNITS or shipment.received_quantity + received > MAX_UNITS:
         db.session.rollback()
@@ -155,6 +172,7 @@ def receive_shipment(shipment, quantity: int | None = None):
     db.session.flush()
     allocations = settle_backorders(product)
     receipt = Receipt(shipment, received, allocations, sellable_now(product))
+    react_to_changes(product.store, [product], before, "shipment_received")
     db.session.commit()
     return receipt
 

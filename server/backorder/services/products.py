@@ -262,6 +262,7 @@ def upsert_products(store, items):
     Returns [(product, created)] in the order given. Raising stock (or lowering safety stock)
     while units are backordered allocates them first come, first served (see receive_shipment).
     """
+    from .campaigns import react_to_changes
     from .inventory import settle_backorders
 
     merged = {}
@@ -277,11 +278,14 @@ def upsert_products(store, items):
     ).scalars()
     products = {product.sku: product for product in lock_products(ids)}
     _check_platform_ids(store, merged)
+    before = availability_of_products(store, list(products.values()))
     for sku, fields in merged.items():
         _apply(products[sku], fields)
     db.session.flush()
     for product in products.values():
         settle_backorders(product)
+    dates_moved = any(name in fields for fields in merged.values() for name in ("back_in_stock_date", "handling_days"))
+    react_to_changes(store, list(products.values()), before, "stock_set", check_etas=dates_moved)
     db.session.commit()
     return [(products[sku], sku in created) for sku, _ in items]
 

@@ -32,7 +32,7 @@ def valid_timezone(name):
     """True when `name` is an IANA time zone this machine knows."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return False
     return True
 
@@ -54,6 +54,20 @@ def create_store(name, origins=(), locale="en", timezone="UTC", handling_days=0)
     db.session.add(store)
     db.session.commit()
     return store, api_token
+
+
+def update_store(store, fields):
+    """Change a store's settings. A new consent sentence gets a new version number (GDPR Art. 7(1)):
+    each sign-up records the version its shopper saw. Every process sees the change within
+    STORE_CACHE_SECONDS."""
+    if "allowed_origins" in fields:
+        fields = {**fields, "allowed_origins": sorted({normalize_origin(url) for url in fields["allowed_origins"]})}
+    if "consent_text" in fields and fields["consent_text"] != store.consent_text:
+        store.consent_version += 1
+    for name, value in fields.items():
+        setattr(store, name, value)
+    db.session.commit()
+    return store
 
 
 def store_by_public_key(public_key):

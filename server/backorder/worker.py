@@ -1,0 +1,56 @@
+"""The mail worker: a loop that plans campaign waves and sends due messages, until told to stop.
+
+Run as `backorder worker` (any number side by side), as `backorder send-due` from cron (one pass),
+or as a thread inside `backorder run` for development.
+"""
+
+import logging
+import os
+import socket
+import threading
+
+from sqlalchemy.exc import OperationalError
+
+from .db import db
+from .mail.transports import transport_from_url
+from .services.outbox import send_due
+
+log = logging.getLogger(__name__)
+
+
+def worker_name():
+    """Who holds a claim: host, process and thread, so a dead worker's rows can be told apart."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[-64:]
+
+
+def one_pass(app, transport, name):
+    """Send what is due now; a database outage is logged and retried on the next pass."""
+    with app.app_context():
+        try:
+            tally = send_due(transport, name, app.config)
+        except OperationalError as error:
+            log.error("worker: database unavailable, retrying: %s", str(error).splitlines()[0])
+            return None
+        finally:
+            db.session.remove()
+    if tally.sent or tally.failed or tally.retried or tally.skipped:
+        log.info("worker: sent %d, retried %d, failed %d, skipped %d",
+                 tally.sent, tally.retried, tally.failed, tally.skipped)
+    return tally
+
+
+def run_worker(app, stop, transport=None):
+    """Loop until `stop` (a threading.Event) is set, sleeping WORKER_POLL_SECONDS between passes."""
+    transport = transport or transport_from_url(app.config["SMTP_URL"])
+    name = worker_name()
+    log.info("worker %s sending through %s", name, transport.describe())
+    while not stop.is_set():
+        one_pass(app, transport, name)
+        stop.wait(app.config["WORKER_POLL_SECONDS"])
+
+
+def start_worker_thread(app):
+    """A daemon thread running the worker (for `backorder run`); returns its stop event."""
+    stop = threading.Event()
+    threading.Thread(target=run_worker, args=(app, stop), name="backorder-worker", daemon=True).start()
+    return stop
