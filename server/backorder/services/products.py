@@ -285,7 +285,9 @@ def upsert_products(store, items):
     for product in products.values():
         settle_backorders(product)
     dates_moved = any(name in fields for fields in merged.values() for name in ("back_in_stock_date", "handling_days"))
-    react_to_changes(store, list(products.values()), before, "stock_set", check_etas=dates_moved)
+    # A product this call created has nobody waiting for it yet: nothing to tell anyone.
+    existing = [product for sku, product in products.items() if sku not in created]
+    react_to_changes(store, existing, before, "stock_set", check_etas=dates_moved)
     db.session.commit()
     return [(products[sku], sku in created) for sku, _ in items]
 
