@@ -1,0 +1,216 @@
+// What the shopper sees: a status line by the add-to-cart button, the notify-me form and the list of
+// products on backorder. Each lives in an open shadow root styled by one constructable stylesheet
+// (no inline <style>, so a strict CSP needs no style-src), and every remote string goes in as text.
+
+const CSS = `:host{all:initial!important;display:var(--backorder-display,block)!important;\
+margin:var(--backorder-margin,.5em 0)!important;font:var(--backorder-font-size,15px)/1.6 var(--backorder-font,system-ui,sans-serif)!important;\
+color:var(--backorder-color,#1d1d1f)!important;--a:var(--backorder-accent,#1a56db);--r:var(--backorder-radius,4px)}
+*{font:inherit;color:inherit;margin:0}
+[hidden]{display:none!important}
+.line{min-height:1.6em}
+[part~=status],[part~=name]{font-weight:600}
+[part~=message],[part~=consent],[part~=eta]{color:var(--backorder-muted,#555)}
+button{cursor:pointer;border:0;border-radius:var(--r);padding:.5em 1em;background:var(--a);color:var(--backorder-accent-text,#fff);font-weight:600}
+[part~=toggle]{margin-left:.6em;padding:0;background:none;color:var(--a);text-decoration:underline}
+:focus-visible{outline:2px solid var(--a);outline-offset:2px}
+form,label,ul,.text{display:grid;gap:.4em}
+form{max-width:24em;margin-top:.4em}
+input{padding:.4em .6em;border:1px solid var(--backorder-border,#767676);border-radius:var(--r);background:#fff;color:#1d1d1f}
+:disabled{opacity:.6}
+.trap{position:absolute;left:-9999px}
+ul{list-style:none;padding:0}
+a{display:flex;gap:.8em;align-items:center;text-decoration:none}
+img{width:64px;height:64px;flex:none;object-fit:cover;border-radius:var(--r);background:#eee}`;
+
+let sheet;
+
+const el = (tag, attributes = {}, ...children) => {
+  const element = document.createElement(tag);
+  for (const name in attributes) element.setAttribute(name, attributes[name]);
+  element.append(...children); // strings become text nodes
+  return element;
+};
+
+const isoDay = (value) => /^\d{4}-\d\d-\d\d$/.test(value) ? value : null;
+
+// Only web links: no javascript:, data: or other schemes reach an href or src.
+const webUrl = (value) => {
+  try {
+    const url = new URL(value, location.href);
+    return typeof value == "string" && value && /^https?:$/.test(url.protocol) ? url.href : "";
+  } catch (error) {
+    return "";
+  }
+};
+
+function shadow(host, kind) {
+  host.setAttribute("data-backorder-host", kind);
+  const root = host.attachShadow({ mode: "open" });
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    if (!("adoptedStyleSheets" in root)) throw 0;
+    root.adoptedStyleSheets = [sheet];
+  } catch (error) { // no constructable stylesheets (older Safari): a <style> inside the shadow root
+    root.append(el("style", {}, CSS));
+  }
+  return root;
+}
+
+/** When the position-th unit beyond stock ships: the unclaimed part of planned shipments that
+ *  covers it (like the server's eta_of_unit), else the back-in-stock date, else null. */
+export function unitEta(item, position) {
+  let covered = 0;
+  for (const part of item.incoming || []) {
+    covered += part.quantity;
+    if (covered >= position) return isoDay(part.eta);
+  }
+  return item.eta_source == "back_in_stock_date" ? isoDay(item.eta) : null;
+}
+
+/** What to show for an item when the shopper wants `quantity`: {text, label, disable, notify}.
+ *  label is the add-to-cart button's wording for the state (null: the theme's own). */
+export function describe(item, quantity, env) {
+  const { t, store } = env;
+  const state = item && item.state;
+  const now = item && item.available_now || 0;
+  const room = item && item.backorder_remaining;
+  if (state == "in_stock") {
+    const later = quantity - now;
+    if (later <= 0) return {};
+    if (room != null && later > room) return { text: t("only", { n: now + room }) };
+    const date = unitEta(item, later);
+    return { text: t("now", { n: now }) + ", " + t(date ? "later" : "laterTbc", { n: later, date }) };
+  }
+  if (state == "backorder" || state == "preorder") {
+    const date = state == "preorder" ? isoDay(item.eta) : unitEta(item, quantity);
+    let text = t(date ? state : state + "Tbc", { date });
+    if (store.show_backorder_remaining && room != null) text += " · " + t("left", { n: room });
+    return { text, label: t(state == "preorder" ? "buttonPreorder" : "buttonBackorder") };
+  }
+  if (state == "sold_out") {
+    return { text: t("soldOut"), disable: true, notify: Boolean(item.notify && store.signup && item.sku) };
+  }
+  return {}; // untracked or unknown: the page stays as the theme made it
+}
+
+const labels = new WeakMap(); // button → {original, applied}
+
+/** Sets the add-to-cart button's wording (input value or its first text), or gives the theme's back
+ *  when `wanted` is empty, unless the theme relabelled the button since. */
+export function relabel(button, wanted) {
+  if (!button) return;
+  let node = button;
+  let key = "value";
+  if (button.tagName != "INPUT") {
+    const walker = document.createTreeWalker(button, 4); // text nodes
+    while ((node = walker.nextNode()) && !node.data.trim());
+    key = "data";
+  }
+  if (!node) return;
+  let last = labels.get(button);
+  if (last && node[key] != last.applied) last = null; // the theme wrote its own label since
+  if (wanted) {
+    labels.set(button, { original: last ? last.original : node[key], applied: wanted });
+    node[key] = wanted;
+  } else if (last) {
+    node[key] = last.original;
+    labels.delete(button);
+  }
+}
+
+/** The answer to a sign-up as one sentence: the API's message, its first field error, or ours. */
+export function answerText(answer, t) {
+  const body = answer.body || {};
+  if (answer.ok) return String(body.message || "");
+  const error = body.error || {};
+  const fields = error.fields && Object.values(error.fields)[0];
+  return String((fields && [].concat(fields)[0]) || error.message || t("failed"));
+}
+
+function notifyForm(line, root, env) {
+  const { t } = env;
+  const email = el("input", { name: "email", type: "email", required: "", autocomplete: "email" });
+  const quantity = el("input", { name: "quantity", type: "number", min: "1", inputmode: "numeric" });
+  const trap = el("input", { name: "company_url", tabindex: "-1", autocomplete: "off" });
+  const submit = el("button", { type: "submit" }, t("send"));
+  const result = el("p", { part: "result", role: "status" });
+  const consent = env.store.consent;
+  const form = el("form", { part: "notify", id: "notify", hidden: "" },
+    el("label", {}, t("email"), email),
+    el("label", {}, t("quantity"), quantity),
+    consent ? el("p", { part: "consent" }, String(consent)) : "",
+    el("div", { class: "trap", "aria-hidden": "true" }, el("label", {}, "Leave this field empty", trap)),
+    submit, result);
+  const toggle = el("button", { type: "button", part: "toggle", "aria-expanded": "false", "aria-controls": "notify" },
+    t("notify"));
+  let sku;
+  const open = (yes) => {
+    form.hidden = !yes;
+    toggle.setAttribute("aria-expanded", yes);
+  };
+  toggle.addEventListener("click", () => {
+    open(form.hidden);
+    if (!form.hidden) email.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    result.textContent = "";
+    const body = { sku, email: email.value.trim(), locale: env.locale, page_url: location.href.split("#")[0].slice(0, 2000) };
+    const wanted = parseInt(quantity.value, 10);
+    if (wanted > 0) body.quantity = wanted;
+    if (trap.value) body.company_url = trap.value;
+    const answer = await env.post(body);
+    result.textContent = answerText(answer, t);
+    if (answer.ok) email.value = "";
+    submit.disabled = false;
+  });
+  line.append(toggle);
+  root.append(form);
+  return (current) => {
+    if (current != sku) result.textContent = "";
+    sku = current;
+    toggle.hidden = !current;
+    if (!current) open(false);
+  };
+}
+
+/** Mounts the status view on `host`; returns draw(item, shown, env). The status line's height is
+ *  reserved from the start and the sign-up form opens only on request, so the page does not shift. */
+export function statusView(host) {
+  const root = shadow(host, "status");
+  const status = el("span", { part: "status", role: "status" });
+  const line = el("div", { class: "line" }, status);
+  const message = el("p", { part: "message", hidden: "" });
+  root.append(line, message);
+  let notify;
+  return (item, shown, env) => {
+    const text = shown.text || "";
+    if (status.textContent != text) status.textContent = text; // a live region: write only changes
+    message.textContent = (item && item.message) || "";
+    message.hidden = !message.textContent;
+    if (shown.notify && !notify) notify = notifyForm(line, root, env);
+    if (notify) notify(shown.notify && item.sku);
+  };
+}
+
+/** Mounts the list view on `host`; returns draw(items, env) for the /backorders answer. */
+export function listView(host) {
+  const root = shadow(host, "list");
+  const list = el("ul", { part: "list" });
+  root.append(list);
+  return (items, env) => list.replaceChildren(...items.map((product) => {
+    const src = webUrl(product.image_url);
+    const image = el("img", { alt: src ? String(product.name || "") : "", width: 64, height: 64, loading: "lazy" });
+    if (src) image.src = src;
+    const link = el("a", {}, image, el("span", { class: "text" },
+      el("span", { part: "name" }, String(product.name || "")),
+      el("span", { part: "eta" }, describe(product.availability, 1, env).text || "")));
+    const href = webUrl(product.url);
+    if (href) link.href = href;
+    return el("li", { part: "item" }, link);
+  }));
+}
