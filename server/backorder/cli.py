@@ -105,12 +105,14 @@ def send_due_command():
 @with_appcontext
 def run_command(host, port):
     """Serve the app for development, with a mail worker thread (BACKORDER_RUN_WORKER=0 to leave it out)."""
+    from werkzeug.serving import run_simple
+
     from .worker import start_worker_thread
 
     app = current_app._get_current_object()
     if app.config["RUN_WORKER"]:
         start_worker_thread(app)
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def init_app(app):

@@ -13,14 +13,17 @@ DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
 
 def _products(today):
     """(sku, fields, [(shipment quantity, days from today)], units to backorder) for each demo product."""
-    tee = dict(name="Organic cotton tee", price="24.00", platform_product_id="4000000000")
+    tee = dict(price="24.00", platform_product_id="4000000000")
     return [
         # One product with a variant in each state, for the platform-style demo pages.
-        ("DEMO-TEE-S", dict(tee, on_hand=25, mode="backorder", platform_id="41000000001"), [(40, 12)], 0),
-        ("DEMO-TEE-M", dict(tee, on_hand=0, mode="backorder", platform_id="41000000002"), [(10, 12)], 0),
-        ("DEMO-TEE-L", dict(tee, on_hand=0, mode="notify", platform_id="41000000003"), [], 0),
-        ("DEMO-TEE-XL", dict(tee, on_hand=0, mode="preorder", release_date=today + timedelta(days=60),
-                             platform_id="41000000004"), [], 0),
+        ("DEMO-TEE-S", dict(tee, name="Organic cotton tee (S)", on_hand=25, mode="backorder",
+                            platform_id="41000000001"), [(40, 12)], 0),
+        ("DEMO-TEE-M", dict(tee, name="Organic cotton tee (M)", on_hand=0, mode="backorder",
+                            platform_id="41000000002"), [(10, 12)], 0),
+        ("DEMO-TEE-L", dict(tee, name="Organic cotton tee (L)", on_hand=0, mode="notify",
+                            platform_id="41000000003"), [], 0),
+        ("DEMO-TEE-XL", dict(tee, name="Organic cotton tee (XL)", on_hand=0, mode="preorder",
+                             release_date=today + timedelta(days=60), platform_id="41000000004"), [], 0),
         ("DEMO-MUG", dict(name="Stoneware mug", price="14.50", on_hand=0, mode="backorder", backorder_limit=10,
                           back_in_stock_date=today + timedelta(days=21)), [], 3),
         ("DEMO-LAMP", dict(name="Brass desk lamp", price="89.00", on_hand=0, mode="backorder",
