@@ -58,9 +58,10 @@ function shopify(doc) {
       } catch (error) { /* no JSON: ask by variant id */ }
       return keyOf(variant && String(variant.id) == id.value && variant.sku, id.value);
     };
+    const formId = form.getAttribute("id"); // not form.id: the form's own input named "id" shadows it
     return {
       key: read(), button, anchor: anchorOf(button, form),
-      qty: one(form, "[name=quantity]") || (form.id && one(doc, `[name=quantity][form="${form.id}"]`)),
+      qty: one(form, "[name=quantity]") || (formId && one(doc, `[name=quantity][form="${formId}"]`)),
       follow: (callback) => form.addEventListener("change", (event) => {
         if (event.target.name == "id") callback(read());
       }),
@@ -73,7 +74,9 @@ function shopify(doc) {
 function woocommerce(doc, win) {
   return all(doc, "form.variations_form, form.cart").map((form) => {
     const button = one(form, ".single_add_to_cart_button, [type=submit]");
-    const found = { button, anchor: anchorOf(button, form), qty: one(form, "[name=quantity]") };
+    // right after the button, in its row (a flex row in most themes): a line of text fits beside it
+    // without making the row taller, so nothing below moves
+    const found = { button, anchor: button || form, qty: one(form, "[name=quantity]") };
     if (form.classList.contains("variations_form")) {
       found.key = chosenVariation(form);
       found.follow = (callback) => {

@@ -2,13 +2,14 @@
 // products on backorder. Each lives in an open shadow root styled by one constructable stylesheet
 // (no inline <style>, so a strict CSP needs no style-src), and every remote string goes in as text.
 
-const CSS = `:host{all:initial!important;display:var(--backorder-display,block)!important;\
-margin:var(--backorder-margin,.5em 0)!important;font:var(--backorder-font-size,15px)/1.6 var(--backorder-font,system-ui,sans-serif)!important;\
-color:var(--backorder-color,#1d1d1f)!important;--a:var(--backorder-accent,#1a56db);--r:var(--backorder-radius,4px)}
-*{font:inherit;color:inherit;margin:0}
+// :host stays a plain box the theme may space or size (e.g. reserve a line: no layout shift); the
+// wrapper resets everything inherited, so no page rule, !important or not, reaches the text.
+const CSS = `:host{display:block}
+.w{all:initial;display:block;font:var(--backorder-font-size,15px)/1.5 var(--backorder-font,system-ui,sans-serif);\
+color:var(--backorder-color,#1d1d1f);--a:var(--backorder-accent,#1a56db);--r:var(--backorder-radius,4px)}
+:where(.w *){font:inherit;color:inherit;margin:0}
 [hidden]{display:none!important}
-.line{min-height:1.6em}
-[part~=status],[part~=name]{font-weight:600}
+[part~=name]{font-weight:600}
 [part~=message],[part~=consent],[part~=eta]{color:var(--backorder-muted,#555)}
 button{cursor:pointer;border:0;border-radius:var(--r);padding:.5em 1em;background:var(--a);color:var(--backorder-accent-text,#fff);font-weight:600}
 [part~=toggle]{margin-left:.6em;padding:0;background:none;color:var(--a);text-decoration:underline}
@@ -43,9 +44,11 @@ const webUrl = (value) => {
   }
 };
 
+// The host's open shadow root with the stylesheet; returns the wrapper everything goes in.
 function shadow(host, kind) {
   host.setAttribute("data-backorder-host", kind);
   const root = host.attachShadow({ mode: "open" });
+  const box = el("div", { class: "w" });
   try {
     if (!sheet) {
       sheet = new CSSStyleSheet();
@@ -56,7 +59,8 @@ function shadow(host, kind) {
   } catch (error) { // no constructable stylesheets (older Safari): a <style> inside the shadow root
     root.append(el("style", {}, CSS));
   }
-  return root;
+  root.append(box);
+  return box;
 }
 
 /** When the position-th unit beyond stock ships: the unclaimed part of planned shipments that
@@ -130,7 +134,7 @@ export function answerText(answer, t) {
   return String((fields && [].concat(fields)[0]) || error.message || t("failed"));
 }
 
-function notifyForm(line, root, env) {
+function notifyForm(line, box, env) {
   const { t } = env;
   const email = el("input", { name: "email", type: "email", required: "", autocomplete: "email" });
   const quantity = el("input", { name: "quantity", type: "number", min: "1", inputmode: "numeric" });
@@ -169,7 +173,7 @@ function notifyForm(line, root, env) {
     submit.disabled = false;
   });
   line.append(toggle);
-  root.append(form);
+  box.append(form);
   return (current) => {
     if (current != sku) result.textContent = "";
     sku = current;
@@ -178,30 +182,31 @@ function notifyForm(line, root, env) {
   };
 }
 
-/** Mounts the status view on `host`; returns draw(item, shown, env). The status line's height is
- *  reserved from the start and the sign-up form opens only on request, so the page does not shift. */
+/** Mounts the status view on `host`; returns draw(item, shown, env). It takes no room until there is
+ *  something to say, says it on one line, and opens the sign-up form only on request, so the page
+ *  shifts as little as it can (a theme that reserves the host's height shifts not at all). */
 export function statusView(host) {
-  const root = shadow(host, "status");
+  const box = shadow(host, "status");
   const status = el("span", { part: "status", role: "status" });
-  const line = el("div", { class: "line" }, status);
+  const line = el("div", {}, status);
   const message = el("p", { part: "message", hidden: "" });
-  root.append(line, message);
+  box.append(line, message);
   let notify;
   return (item, shown, env) => {
     const text = shown.text || "";
     if (status.textContent != text) status.textContent = text; // a live region: write only changes
     message.textContent = (item && item.message) || "";
     message.hidden = !message.textContent;
-    if (shown.notify && !notify) notify = notifyForm(line, root, env);
+    if (shown.notify && !notify) notify = notifyForm(line, box, env);
     if (notify) notify(shown.notify && item.sku);
   };
 }
 
 /** Mounts the list view on `host`; returns draw(items, env) for the /backorders answer. */
 export function listView(host) {
-  const root = shadow(host, "list");
+  const box = shadow(host, "list");
   const list = el("ul", { part: "list" });
-  root.append(list);
+  box.append(list);
   return (items, env) => list.replaceChildren(...items.map((product) => {
     const src = webUrl(product.image_url);
     const image = el("img", { alt: src ? String(product.name || "") : "", width: 64, height: 64, loading: "lazy" });

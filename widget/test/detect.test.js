@@ -47,6 +47,15 @@ test("Shopify Dawn: the selected variant's sku from its JSON; the installment fo
   assert.ok(found[0].anchor.classList.contains("product-form__buttons"));
 });
 
+test("Shopify Dawn: the quantity outside the form is found although form.id is the input named id", () => {
+  page(DAWN);
+  const form = document.getElementById("product-form-main");
+  // browsers expose a form's controls by name: form.id is <input name="id">, not the form's id
+  Object.defineProperty(form, "id", { get: () => form.querySelector("[name=id]") });
+  const [product] = detect(document, config());
+  assert.equal(product.qty && product.qty.getAttribute("form"), "product-form-main");
+});
+
 test("Shopify Dawn: a bubbling change on the id input switches the variant", () => {
   page(DAWN);
   const [product] = detect(document, config());
@@ -73,8 +82,8 @@ test("WooCommerce: the variation already chosen (from data-product_variations) a
   page(WOO);
   const found = detect(document, config(), window);
   assert.deepEqual(keys(found), [{ sku: "TEE-S" }, { sku: "LAMP" }]);
-  assert.ok(found[0].anchor.classList.contains("woocommerce-variation-add-to-cart"));
-  assert.equal(found[1].anchor.tagName, "FORM"); // the button sits in the form: mount after the form
+  assert.ok(found[0].anchor.classList.contains("single_add_to_cart_button")); // mounted beside the button
+  assert.equal(found[1].anchor.name, "add-to-cart");
 });
 
 test("WooCommerce: nothing chosen yet means no key; a simple product without .sku is asked by id", () => {
