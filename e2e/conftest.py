@@ -14,9 +14,11 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import pytest
 from flask import Flask, abort, render_template, request, send_from_directory
@@ -107,8 +109,10 @@ def _storefront_app(settings):
     app.jinja_loader.searchpath.append(pages_folder)
 
     def context():
-        widget = request.args.get("widget") != "0"
-        return dict(widget_src=settings["api"] + "/widget.js" if widget else None,
+        widget_src = settings["api"] + "/widget.js"
+        if request.args.get("widget_latency"):  # the script arrives late, as from a distant CDN
+            widget_src += "?latency=" + str(int(request.args["widget_latency"]))
+        return dict(widget_src=widget_src if request.args.get("widget") != "0" else None,
                     public_key=settings["public_key"], asset_base="/assets")
 
     def pasted_twice(html, widget_src):
@@ -147,6 +151,19 @@ def _storefront_app(settings):
     return app
 
 
+def _script_latency(wsgi_app):
+    """Answer /widget.js?latency=<ms> that much later, so the page paints before the widget runs."""
+
+    def delayed(environ, start_response):
+        if environ.get("PATH_INFO") == "/widget.js":
+            latency = parse_qs(environ.get("QUERY_STRING", "")).get("latency")
+            if latency:
+                time.sleep(min(int(latency[0]), 2000) / 1000)
+        return wsgi_app(environ, start_response)
+
+    return delayed
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
     """The API and the storefront, each on its own origin, with the demo store loaded."""
@@ -162,6 +179,7 @@ def servers(tmp_path_factory):
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
     api_app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret", "DATABASE_URL": f"sqlite:///{database}",
                           "LOG_LEVEL": "WARNING"})
+    api_app.wsgi_app = _script_latency(api_app.wsgi_app)
     settings = {}
     api_server = _free_server(api_app)
     shop_server = _free_server(_storefront_app(settings))
