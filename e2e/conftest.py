@@ -84,18 +84,19 @@ def _serve(server):
     return thread
 
 
-def _chromium():
+def _chromium(say):
     """The path of Debian's Chromium, installing it with apt-get when running as root."""
     if os.path.exists(CHROMIUM):
         return CHROMIUM
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print(f"\ne2e: {CHROMIUM} is missing; running `apt-get install -y chromium` (as root)", flush=True)
+        say(f"e2e: {CHROMIUM} is missing; running `apt-get install -y chromium` (as root)")
         done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True)
         if done.returncode != 0:
-            print("e2e: apt-get install failed; trying `apt-get update` first", flush=True)
+            say("e2e: that failed; running `apt-get update`, then `apt-get install -y chromium` again")
             subprocess.run(["apt-get", "update"], capture_output=True, text=True)
             done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True)
-        print(f"e2e: apt-get install -y chromium exited {done.returncode}", flush=True)
+        say(f"e2e: apt-get install -y chromium exited {done.returncode}"
+            + ("" if done.returncode == 0 else ": " + (done.stderr or done.stdout).strip()[-500:]))
         if os.path.exists(CHROMIUM):
             return CHROMIUM
     pytest.fail(f"Chromium is missing: the browser tests need Debian's chromium at {CHROMIUM}. "
@@ -202,11 +203,16 @@ def servers(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     """One Chromium for the whole run."""
     from playwright.sync_api import sync_playwright
 
-    path = _chromium()
+    def say(line):  # past pytest's output capture: installing a browser is worth seeing
+        capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print("\n" + line, flush=True)
+
+    path = _chromium(say)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
