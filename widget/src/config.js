@@ -11,14 +11,10 @@ export function readConfig(script) {
   }
   let api;
   try {
-    api = new URL(data.api || script.src).origin;
+    api = new URL(script.src).origin; // "null" for javascript:, data: and the like
   } catch (error) {
     return null;
   }
-  if (!/^https?:/.test(api)) return null;
-  return {
-    store: data.store, api, labels,
-    sku: data.sku || null, target: data.target || null, locale: data.locale || null,
-    platform: (data.platform || "auto").toLowerCase(),
-  };
+  if (api == "null") return null;
+  return { store: data.store, api, labels, sku: data.sku, target: data.target, locale: data.locale, platform: data.platform };
 }

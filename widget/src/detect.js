@@ -18,8 +18,8 @@ const anchorOf = (button, form) => {
 
 // Any theme: <div data-backorder-sku="SKU"></div>, each one a mount of its own.
 const placeholders = (doc) => all(doc, "[data-backorder-sku]")
-  .filter((host) => !host.hasAttribute("data-backorder-host") && host.getAttribute("data-backorder-sku").trim())
-  .map((host) => ({ host, key: keyOf(host.getAttribute("data-backorder-sku").trim()) }));
+  .map((host) => ({ host, key: keyOf(host.getAttribute("data-backorder-sku").trim()) }))
+  .filter((found) => found.key);
 
 // BigCommerce Cornerstone: one .productView per product (the quick view reuses it); the theme updates
 // [data-product-sku] and then fires onProductOptionsChanged on document with the variant's data.
@@ -29,7 +29,7 @@ function cornerstone(doc) {
     const form = one(root, "form[data-cart-item-add]");
     if (!form) return null;
     const skuBox = one(root, "[data-product-sku]");
-    const pid = (one(form, "[name=product_id]") || {}).value || root.getAttribute("data-entity-id");
+    const pid = root.getAttribute("data-entity-id");
     const button = one(root, "#form-action-addToCart") || one(form, "[type=submit]");
     return {
       key: keyOf(text(skuBox), pid), button, qty: one(form, '[name="qty[]"]'),
@@ -126,19 +126,9 @@ export function detect(doc, config, win = {}) {
     found = platform(doc, win).filter(Boolean);
     if (found.length) break;
   }
-  let into;
+  if (config.sku) found = [{ ...found[0], key: { sku: config.sku }, follow: null }];
   try {
-    into = config.target && one(doc, config.target);
+    if (found[0]) found[0].into = config.target && one(doc, config.target);
   } catch (error) { /* not a selector */ }
-  if (config.sku || (into && found.length)) {
-    const first = { ...found[0], into };
-    if (config.sku) {
-      first.key = { sku: config.sku };
-      first.follow = null;
-      found = [first];
-    } else {
-      found[0] = first;
-    }
-  }
   return found.filter((product) => product.host || product.into || product.anchor);
 }

@@ -1,8 +1,8 @@
-// The widget's words, dates and plurals. One line per string key, in KEYS order; "one|other" picks a
-// plural form with Intl.PluralRules; {n}, {date} are filled in. Merchants override any key by name.
+// The widget's words and dates. One line per string key, in KEYS order, worded so that no plural forms
+// are needed; {n} and {date} are filled in. Merchants override any key by name.
 
 export const KEYS = ("backorder backorderTbc preorder preorderTbc left now later laterTbc only soldOut notify email "
-  + "quantity send buttonBackorder buttonPreorder failed").split(" ");
+  + "quantity buttonBackorder buttonPreorder failed").split(" ");
 
 export const TABLE = {
   en: `Backorder: ships around {date}
@@ -10,22 +10,21 @@ Backorder: date to be confirmed
 Preorder: released {date}
 Preorder: release date to be confirmed
 {n} left
-{n} ships now|{n} ship now
-{n} ships around {date}|{n} ship around {date}
-{n} ships later, date to be confirmed|{n} ship later, date to be confirmed
+{n} can ship now
+{n} around {date}
+{n} later, date to be confirmed
 Only {n} available
 Sold out
 Notify me
 Email
 Quantity (optional)
-Notify me when it's back
 Backorder now
 Preorder now
 Something went wrong. Please try again.`,
   de: `Nachbestellung: Versand ca. {date}
-Nachbestellung: Liefertermin folgt
+Nachbestellung: Termin folgt
 Vorbestellung: erscheint am {date}
-Vorbestellung: Erscheinungstermin folgt
+Vorbestellung: Termin folgt
 noch {n}
 {n} sofort lieferbar
 {n} ab ca. {date}
@@ -35,44 +34,41 @@ Ausverkauft
 Benachrichtigen
 E-Mail
 Menge (optional)
-Benachrichtigen, wenn wieder da
 Nachbestellen
 Vorbestellen
-Etwas ist schiefgelaufen. Bitte erneut versuchen.`,
-  fr: `Sur commande : expédié vers le {date}
+Fehler. Bitte erneut versuchen.`,
+  fr: `Sur commande : expédition vers le {date}
 Sur commande : date à confirmer
 Précommande : sortie le {date}
-Précommande : date de sortie à confirmer
+Précommande : date à confirmer
 encore {n}
-{n} expédié maintenant|{n} expédiés maintenant
-{n} expédié vers le {date}|{n} expédiés vers le {date}
-{n} expédié plus tard, date à confirmer|{n} expédiés plus tard, date à confirmer
+{n} en expédition immédiate
+{n} vers le {date}
+{n} plus tard, date à confirmer
 Seulement {n} disponible(s)
 Épuisé
 Me prévenir
 E-mail
 Quantité (facultatif)
-Me prévenir du retour
 Commander
 Précommander
-Une erreur est survenue. Veuillez réessayer.`,
+Erreur. Veuillez réessayer.`,
   es: `Bajo pedido: envío hacia el {date}
 Bajo pedido: fecha por confirmar
 Preventa: sale el {date}
 Preventa: fecha por confirmar
 quedan {n}
-{n} se envía ya|{n} se envían ya
-{n} se envía hacia el {date}|{n} se envían hacia el {date}
+{n} con envío inmediato
+{n} hacia el {date}
 {n} más tarde, fecha por confirmar
 Solo {n} disponibles
 Agotado
 Avisarme
 Correo electrónico
 Cantidad (opcional)
-Avisarme cuando vuelva
 Comprar bajo pedido
 Reservar
-Algo salió mal. Inténtalo de nuevo.`,
+Error. Inténtalo de nuevo.`,
   nl: `Nabestelling: verzonden rond {date}
 Nabestelling: datum volgt
 Pre-order: verschijnt {date}
@@ -86,19 +82,17 @@ Uitverkocht
 Mail me
 E-mail
 Aantal (optioneel)
-Mail me als het terug is
 Nabestellen
 Pre-order
-Er ging iets mis. Probeer het opnieuw.`,
+Fout. Probeer het opnieuw.`,
 };
 
 /** The first candidate that is a valid language tag ("de_AT" is read as "de-AT"), else "en". */
 export function pickLocale(...candidates) {
   for (const tag of candidates) {
     try {
-      const [found] = Intl.getCanonicalLocales(tag ? String(tag).replace(/_/g, "-") : []);
-      if (found) return found;
-    } catch (error) { /* not a language tag: try the next */ }
+      return Intl.getCanonicalLocales(tag.replace(/_/g, "-"))[0];
+    } catch (error) { /* missing or not a language tag: try the next */ }
   }
   return "en";
 }
@@ -117,15 +111,12 @@ export function translator(locale, ...overrides) {
   const lines = (lang) => TABLE[lang] && TABLE[lang].split("\n");
   const own = lines(locale.toLowerCase().split("-")[0]) || [];
   const en = lines("en");
-  const plural = new Intl.PluralRules(locale);
   return (key, vars = {}) => {
     const index = KEYS.indexOf(key);
     let text = own[index] || en[index] || "";
     for (const labels of overrides) {
       if (labels && typeof labels[key] == "string") { text = labels[key]; break; }
     }
-    const forms = text.split("|");
-    text = forms[forms.length > 1 && plural.select(vars.n) != "one" ? 1 : 0];
     return text.replace(/\{(n|date)\}/g, (_, name) => name == "n" ? vars.n : formatDate(vars.date, locale));
   };
 }

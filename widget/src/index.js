@@ -8,22 +8,20 @@ import { describe, listView, relabel, statusView } from "./render.js";
 
 const MARK = "data-backorder-widget"; // on <html> once a copy of the script runs: pasted twice, runs once
 
+const fail = (error) => warn(error && error.message);
 const idOf = (key) => key ? (key.sku ? "s" + key.sku : "p" + key.pid) : "";
 
 /** Runs the widget on the page: mounts, one batched request, variant and quantity changes.
- *  Resolves when the first answers are drawn (for tests); never rejects. */
+ *  Returns a promise of the first answers drawn (for tests) that never rejects. */
 export function start(config, doc = document, win = window) {
   const api = client(config, (...args) => win.fetch(...args));
   const products = detect(doc, config, win);
-  const lists = [...doc.querySelectorAll("[data-backorder-list]")].filter((host) => !host.hasAttribute("data-backorder-host"));
-  if (!products.length && !lists.length) {
-    warn("no product found on this page");
-    return Promise.resolve();
-  }
+  const lists = [...doc.querySelectorAll("[data-backorder-list]")];
+  if (!products.length && !lists.length) return warn("no product on this page");
   let env;
   const environment = (store) => {
     if (!env && store) {
-      const locale = pickLocale(config.locale, store.locale, doc.documentElement.lang, win.navigator && win.navigator.language);
+      const locale = pickLocale(config.locale, store.locale, doc.documentElement.lang, navigator.language);
       env = { locale, store, t: translator(locale, config.labels, store.labels), post: api.post };
     }
     return env;
@@ -45,7 +43,7 @@ export function start(config, doc = document, win = window) {
     let disabledByUs = false;
     const show = () => {
       if (!environment(api.store)) return;
-      const shown = describe(item, Math.max(1, parseInt(qty && qty.value, 10) || 1), env);
+      const shown = describe(item, parseInt(qty && qty.value) || 1, env);
       draw(item, shown, env);
       relabel(button, shown.label);
       if (button && shown.disable && !button.disabled) button.disabled = disabledByUs = true;
@@ -58,7 +56,7 @@ export function start(config, doc = document, win = window) {
         if (turn != asked) return; // the shopper picked another variant meanwhile
         item = found;
         show();
-      }).catch((error) => warn(error.message));
+      }).catch(fail);
     };
     if (product.follow) product.follow((next) => idOf(next) == idOf(key) || choose(next));
     if (qty) ["input", "change"].forEach((type) => qty.addEventListener(type, show));
@@ -67,7 +65,7 @@ export function start(config, doc = document, win = window) {
   const draws = lists.map(listView);
   const listed = draws.length && api.list().then((answer) => {
     if (answer) draws.forEach((draw) => draw(answer.items, environment(answer.store || {})));
-  }).catch((error) => warn(error.message));
+  }).catch(fail);
   return Promise.all([...drawn, listed]);
 }
 
@@ -76,12 +74,12 @@ export function boot(script, doc = document, win = window) {
   if (!script || doc.documentElement.hasAttribute(MARK)) return;
   doc.documentElement.setAttribute(MARK, "");
   const config = readConfig(script);
-  if (!config) return warn("the script tag needs data-store and a src");
+  if (!config) return warn("no data-store");
   const run = () => {
     try {
       start(config, doc, win);
     } catch (error) {
-      warn(String(error && error.message || error));
+      fail(error);
     }
   };
   if (doc.readyState == "loading") doc.addEventListener("DOMContentLoaded", run);

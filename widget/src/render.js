@@ -9,14 +9,14 @@ const CSS = `:host{display:block}
 color:var(--backorder-color,#1d1d1f);--a:var(--backorder-accent,#1a56db);--r:var(--backorder-radius,4px)}
 :where(.w *){font:inherit;color:inherit;margin:0}
 [hidden]{display:none!important}
-[part~=name]{font-weight:600}
-[part~=message],[part~=consent],[part~=eta]{color:var(--backorder-muted,#555)}
-button{cursor:pointer;border:0;border-radius:var(--r);padding:.5em 1em;background:var(--a);color:var(--backorder-accent-text,#fff);font-weight:600}
+b{font-weight:600}
+i,p{font-style:normal;color:var(--backorder-muted,#555)}
+button{border:0;border-radius:var(--r);padding:.5em 1em;background:var(--a);color:#fff;font-weight:600}
 [part~=toggle]{margin-left:.6em;padding:0;background:none;color:var(--a);text-decoration:underline}
 :focus-visible{outline:2px solid var(--a);outline-offset:2px}
-form,label,ul,.text{display:grid;gap:.4em}
+form,label,ul,a>span{display:grid;gap:.4em}
 form{max-width:24em;margin-top:.4em}
-input{padding:.4em .6em;border:1px solid var(--backorder-border,#767676);border-radius:var(--r);background:#fff;color:#1d1d1f}
+input{padding:.4em;border:1px solid #767676;border-radius:var(--r);background:#fff;color:#1d1d1f}
 :disabled{opacity:.6}
 .trap{position:absolute;left:-9999px}
 ul{list-style:none;padding:0}
@@ -38,7 +38,7 @@ const isoDay = (value) => /^\d{4}-\d\d-\d\d$/.test(value) ? value : null;
 const webUrl = (value) => {
   try {
     const url = new URL(value, location.href);
-    return typeof value == "string" && value && /^https?:$/.test(url.protocol) ? url.href : "";
+    return value && /^https?:$/.test(url.protocol) ? url.href : "";
   } catch (error) {
     return "";
   }
@@ -125,27 +125,28 @@ export function relabel(button, wanted) {
   }
 }
 
-/** The answer to a sign-up as one sentence: the API's message, its first field error, or ours. */
+/** The answer to a sign-up as one sentence (textContent makes text of whatever the API sent): the
+ *  API's message, its first field error, or ours. */
 export function answerText(answer, t) {
   const body = answer.body || {};
-  if (answer.ok) return String(body.message || "");
+  if (answer.ok) return body.message || "";
   const error = body.error || {};
   const fields = error.fields && Object.values(error.fields)[0];
-  return String((fields && [].concat(fields)[0]) || error.message || t("failed"));
+  return (fields && [].concat(fields)[0]) || error.message || t("failed");
 }
 
 function notifyForm(line, box, env) {
   const { t } = env;
   const email = el("input", { name: "email", type: "email", required: "", autocomplete: "email" });
-  const quantity = el("input", { name: "quantity", type: "number", min: "1", inputmode: "numeric" });
+  const quantity = el("input", { name: "quantity", type: "number", min: "1" });
   const trap = el("input", { name: "company_url", tabindex: "-1", autocomplete: "off" });
-  const submit = el("button", { type: "submit" }, t("send"));
+  const submit = el("button", { type: "submit" }, t("notify"));
   const result = el("p", { part: "result", role: "status" });
   const consent = env.store.consent;
   const form = el("form", { part: "notify", id: "notify", hidden: "" },
     el("label", {}, t("email"), email),
     el("label", {}, t("quantity"), quantity),
-    consent ? el("p", { part: "consent" }, String(consent)) : "",
+    consent ? el("p", { part: "consent" }, consent) : "", // append() makes text of anything
     el("div", { class: "trap", "aria-hidden": "true" }, el("label", {}, "Leave this field empty", trap)),
     submit, result);
   const toggle = el("button", { type: "button", part: "toggle", "aria-expanded": "false", "aria-controls": "notify" },
@@ -209,11 +210,12 @@ export function listView(host) {
   box.append(list);
   return (items, env) => list.replaceChildren(...items.map((product) => {
     const src = webUrl(product.image_url);
-    const image = el("img", { alt: src ? String(product.name || "") : "", width: 64, height: 64, loading: "lazy" });
+    const name = product.name || "";
+    const image = el("img", { alt: src ? name : "", loading: "lazy" }); // sized by CSS
     if (src) image.src = src;
-    const link = el("a", {}, image, el("span", { class: "text" },
-      el("span", { part: "name" }, String(product.name || "")),
-      el("span", { part: "eta" }, describe(product.availability, 1, env).text || "")));
+    const link = el("a", {}, image, el("span", {},
+      el("b", { part: "name" }, name),
+      el("i", { part: "eta" }, describe(product.availability, 1, env).text || "")));
     const href = webUrl(product.url);
     if (href) link.href = href;
     return el("li", { part: "item" }, link);

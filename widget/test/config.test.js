@@ -13,7 +13,7 @@ function script(attributes) {
 test("reads the store, overrides and the API origin from the script's own src", () => {
   const config = readConfig(script({
     src: "https://api.example:8443/widget.js?v=3", "data-store": "pk_1", "data-sku": "MUG", "data-target": "#here",
-    "data-locale": "de-AT", "data-platform": "Shopify", "data-label-backorder": "Later: {date}",
+    "data-locale": "de-AT", "data-platform": "shopify", "data-label-backorder": "Later: {date}",
     "data-label-button-preorder": "Reserve",
   }));
   assert.deepEqual(config, {
@@ -22,19 +22,10 @@ test("reads the store, overrides and the API origin from the script's own src", 
   });
 });
 
-test("defaults: platform auto, no sku, target, locale or labels", () => {
+test("unset attributes stay unset: detection then runs in auto mode", () => {
   const config = readConfig(script({ src: "https://api.example/widget.js", "data-store": "pk_1" }));
-  assert.equal(config.platform, "auto");
-  assert.equal(config.sku, null);
-  assert.equal(config.target, null);
-  assert.equal(config.locale, null);
-  assert.deepEqual(config.labels, {});
-});
-
-test("data-api names the API when the script comes from elsewhere", () => {
-  const config = readConfig(script({ src: "https://cdn.example/backorder/widget.js", "data-store": "pk_1",
-    "data-api": "https://api.example/ignored/path" }));
-  assert.equal(config.api, "https://api.example");
+  assert.deepEqual(config, { store: "pk_1", api: "https://api.example", labels: {}, sku: undefined, target: undefined,
+    locale: undefined, platform: undefined });
 });
 
 test("no config without data-store, without a src, or without a script", () => {
