@@ -240,8 +240,17 @@ def test_manual_campaign_needs_a_product_shoppers_can_buy(client, store, make_pr
     assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "not_sellable"
     client.put("/api/v1/admin/products/CAP", headers=store.headers, json={"on_hand": 3})
     started = client.post("/api/v1/admin/products/CAP/campaigns", headers=store.headers)
-    assert started.status_code == 202
-    # The restock itself had started one: the manual request returns it rather than a second.
+    assert started.status_code == 202 and started.get_json()["trigger"] == "manual"
+    again = client.post("/api/v1/admin/products/CAP/campaigns", headers=store.headers)
+    assert again.get_json()["id"] == started.get_json()["id"]  # the running one, not a second
     listed = client.get("/api/v1/admin/campaigns?sku=CAP", headers=store.headers).get_json()["items"]
     assert [campaign["id"] for campaign in listed] == [started.get_json()["id"]]
-    assert listed[0]["trigger"] == "stock_set" and listed[0]["messages"] == {}
+    assert listed[0]["messages"] == {}
+
+
+def test_a_restock_with_nobody_waiting_starts_no_campaign(shop):
+    products.upsert_product(shop, "MUG", {"mode": "notify"})
+    assert restock(shop, "MUG", 5) is None
+    sign_up(shop, "MUG", 1)
+    products.upsert_product(shop, "MUG", {"on_hand": 0})
+    assert restock(shop, "MUG", 5).status == "running"

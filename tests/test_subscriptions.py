@@ -181,6 +181,13 @@ def test_preflight_is_answered_for_the_stores_origins_only(client, store, cap):
         "/api/v1/stores/pk_nope/subscriptions", headers={"Origin": ORIGIN}).headers
 
 
+def test_refusals_before_the_store_is_looked_up_still_carry_cors(client, store, cap):
+    answer = sign_up(client, store, email="not-an-email")
+    assert answer.status_code == 422 and answer.headers["Access-Control-Allow-Origin"] == ORIGIN
+    preflight = client.options(f"/api/v1/stores/{store.public_key}/availability", headers={"Origin": ORIGIN})
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET"
+
+
 def test_the_admin_lists_sign_ups_by_sku_email_and_status(client, store, make_product):
     make_product("CAP", mode="notify")
     make_product("MUG", mode="notify")

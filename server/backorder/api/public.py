@@ -4,6 +4,7 @@ import hashlib
 from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
 from .. import ratelimit, schemas
@@ -52,16 +53,19 @@ def allow_store_origins(answer):
     answer.vary.add("Origin")
     origin = request.headers.get("Origin")
     store = g.get("store")
-    if store is None and request.method == "OPTIONS" and request.view_args and "public_key" in request.view_args:
+    # A preflight, or a request refused before the view looked the store up (400, 413, 415, 422):
+    # the widget must still be able to read the answer.
+    if store is None and origin and request.view_args and "public_key" in request.view_args:
         try:
             store = find_store(request.view_args["public_key"])
-        except UnknownStore:
+        except (UnknownStore, SQLAlchemyError):  # no such store, or the database is down: no CORS
             store = None
     if store is not None and origin and origin in store.allowed_origins:
         answer.headers["Access-Control-Allow-Origin"] = origin
         answer.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         if request.method == "OPTIONS":
-            answer.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            allowed = request.url_rule.methods - {"HEAD", "OPTIONS"} if request.url_rule else {"GET"}
+            answer.headers["Access-Control-Allow-Methods"] = ", ".join(sorted(allowed))
             answer.headers["Access-Control-Allow-Headers"] = "Content-Type"
             answer.headers["Access-Control-Max-Age"] = "600"
     return answer

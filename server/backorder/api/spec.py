@@ -174,8 +174,9 @@ def build_openapi(app):
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="backorder API", version="1.0.0", openapi_version="3.0.3", plugins=[plugin],
-        info={"description": "Availability, backorders, shipments and ETAs for a store. "
-                             "Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}."},
+        info={"description": "Availability, backorders, shipments, ETAs and restock alerts for a store. "
+                             "Errors are always {\"error\": {\"code\", \"message\", \"fields\"?, "
+                             "\"details\"?}}."},
         servers=[{"url": app.config["PUBLIC_URL"]}],
     )
     plugin.converter.add_attribute_function(_custom_field_property)

@@ -65,7 +65,14 @@ def gained_room(before, after):
 
 
 def after_stock_change(store, product, before, after, trigger, now=None):
-    """Start what a change of availability calls for: a restock campaign, or "you can order now" notices."""
+    """Start what a change of availability calls for: a restock campaign, or "you can order now" notices.
+
+    Only when someone is waiting: a campaign with nobody to tell would only clutter the log.
+    """
+    if not (is_restock(before, after) or (store.notify_on_room and gained_room(before, after))):
+        return None
+    if waiting_count(product) == 0:
+        return None
     if is_restock(before, after):
         return start_campaign(product, trigger, "restock", now)
     if store.notify_on_room and gained_room(before, after):

@@ -171,8 +171,8 @@ def deliver(message_ids, transport, worker, settings):
     except TemporaryFailure as failure:
         now = utcnow()
         for message, *_ in rows:
-            _retry(message, failure.reason, settings, now)
-            tally.retried += 1
+            outcome = _retry(message, failure.reason, settings, now)
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
         db.session.commit()
         return tally
     session = db.session()
@@ -227,7 +227,10 @@ def send_due(transport, worker, config, batch=None):
 
 
 def retry_message(store, message_id):
-    """Queue a failed or skipped message again now (the admin's "retry")."""
+    """Queue a failed or skipped message again now (the admin's "retry").
+
+    The merchant vouches for the address: a bounce recorded against it is forgotten.
+    """
     from .errors import UnknownMessage
 
     message = db.session.get(Message, message_id) if 0 < message_id < 2**31 else None
@@ -235,6 +238,10 @@ def retry_message(store, message_id):
         raise UnknownMessage(f"No message {message_id}", message_id=message_id)
     if message.status in ("failed", "skipped"):
         message.status, message.due_at, message.attempts, message.lease_until = "queued", utcnow(), 0, None
+        message.reason = None
+        db.session.execute(db.delete(Suppression).where(
+            Suppression.store_id == store.id, Suppression.email_hash == message.email_hash,
+            Suppression.reason == "bounced"))
         db.session.commit()
     return message
 
