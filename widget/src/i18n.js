@@ -20,7 +20,7 @@ Email
 Quantity (optional)
 Backorder now
 Preorder now
-Something went wrong. Please try again.`,
+Please try again later.`,
   de: `Nachbestellung: Versand ca. {date}
 Nachbestellung: Termin folgt
 Vorbestellung: erscheint am {date}

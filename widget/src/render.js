@@ -16,6 +16,7 @@ button{border:0;border-radius:var(--r);padding:.5em 1em;background:var(--a);colo
 :focus-visible{outline:2px solid var(--a);outline-offset:2px}
 form,label,ul,a>span{display:grid;gap:.4em}
 form{max-width:24em;margin-top:.4em}
+[part~=result]{min-height:1.5em}
 input{padding:.4em;border:1px solid #767676;border-radius:var(--r);background:#fff;color:#1d1d1f}
 :disabled{opacity:.6}
 .trap{position:absolute;left:-9999px}
@@ -147,7 +148,7 @@ function notifyForm(line, box, env) {
     el("label", {}, t("email"), email),
     el("label", {}, t("quantity"), quantity),
     consent ? el("p", { part: "consent" }, consent) : "", // append() makes text of anything
-    el("div", { class: "trap", "aria-hidden": "true" }, el("label", {}, "Leave this field empty", trap)),
+    el("div", { class: "trap", "aria-hidden": "true" }, el("label", {}, "Leave empty", trap)),
     submit, result);
   const toggle = el("button", { type: "button", part: "toggle", "aria-expanded": "false", "aria-controls": "notify" },
     t("notify"));

@@ -124,7 +124,7 @@ test("sign-up answers: the API's message, its first field error, or a general fa
   assert.equal(answerText({ ok: false, body: { error: { message: "Invalid", fields: { email: ["Not a valid email address."] } } } }, t),
     "Not a valid email address.");
   assert.equal(answerText({ ok: false, body: { error: { code: "rate_limited", message: "Too many sign-ups" } } }, t), "Too many sign-ups");
-  assert.equal(answerText({ ok: false, body: null }, t), "Something went wrong. Please try again.");
+  assert.equal(answerText({ ok: false, body: null }, t), "Please try again later.");
 });
 
 test("the button label changes for the state and the theme's own label comes back", () => {
