@@ -68,7 +68,7 @@ function shadow(host, kind) {
  *  covers it (like the server's eta_of_unit), else the back-in-stock date, else null. */
 export function unitEta(item, position) {
   let covered = 0;
-  for (const part of item.incoming || []) {
+  for (const part of [].concat(item.incoming || []).filter(Boolean)) { // a malformed answer must not throw
     covered += part.quantity;
     if (covered >= position) return isoDay(part.eta);
   }

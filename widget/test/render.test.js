@@ -58,6 +58,12 @@ test("sold out: disabled, and the sign-up only when the item and the store allow
   assert.equal(describe({ ...soldOut, notify: false }, 1, env()).notify, false);
 });
 
+test("a malformed item says no date rather than throwing", () => {
+  for (const incoming of [12, "soon", null, [null], [{ eta: "tomorrow", quantity: 9 }]]) {
+    assert.equal(describe(item({ available_now: 1, incoming }), 3, env()).text, "1 can ship now, 2 later, date to be confirmed");
+  }
+});
+
 test("untracked, unknown states and no item leave the page alone", () => {
   for (const thing of [item({ state: "untracked" }), item({ state: "weird" }), null, "garbage"]) assert.deepEqual(describe(thing, 1, env()), {});
 });
