@@ -5,9 +5,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres bench clean
+NPM ?= npm
+WIDGET := server/backorder/static/widget.js
+
+.PHONY: install widget run test test-widget test-sqlite test-postgres test-e2e bench clean
 
 install: $(VENV)/.installed
+
+widget: $(WIDGET)
+
+node_modules/.installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "backorder needs Node 20 and npm for the widget: apt-get install -y nodejs npm"; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WIDGET): node_modules/.installed $(wildcard widget/src/*.js) widget/build.js
+	$(NPM) run --silent build
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backorder needs Python 3.11 or newer: make PYTHON=python3.11 …")'
@@ -18,12 +31,17 @@ $(VENV)/.installed: pyproject.toml
 
 run: export BACKORDER_DEBUG ?= 1
 run: export BACKORDER_PUBLIC_URL ?= http://$(HOST):$(PORT)
-run: install
+run: install widget
 	$(BIN)/backorder db upgrade
 	$(BIN)/backorder demo
 	$(BIN)/backorder run --host $(HOST) --port $(PORT)
 
-test: test-sqlite test-postgres
+test: test-widget test-sqlite test-postgres test-e2e
+
+test-widget: widget
+	@echo "== widget unit tests and size"
+	$(NPM) test --silent
+	$(NPM) run --silent size
 
 test-sqlite: install
 	@echo "== tests on SQLite"
@@ -38,8 +56,12 @@ test-postgres: install
 		$(BIN)/python -m pytest -q; \
 	fi
 
+test-e2e: install widget
+	@echo "== browser tests (Chromium, SQLite)"
+	$(BIN)/python -m pytest -q e2e
+
 bench: install
 	$(BIN)/python benchmarks/availability.py
 
 clean:
-	rm -rf $(VENV) server/*.egg-info .pytest_cache
+	rm -rf $(VENV) server/*.egg-info .pytest_cache node_modules $(WIDGET) e2e/artifacts
