@@ -6,6 +6,9 @@ Two servers per session, on two origins, so CORS is real:
   rendered with widget_src on the API origin, at http://localhost:<port>.
 SQLite only: BACKORDER_TEST_DATABASE_URL is ignored here; the browser proves the widget, not the database.
 Self-contained: nothing is imported from tests/conftest.py.
+
+Run: `.venv/bin/python -m pytest e2e -q` after `npm ci && npm run build` (the widget, jQuery and
+axe-core come from npm), with Debian's chromium at /usr/bin/chromium. Screenshots go to e2e/artifacts/.
 """
 
 import json
