@@ -254,3 +254,23 @@ def test_a_restock_with_nobody_waiting_starts_no_campaign(shop):
     sign_up(shop, "MUG", 1)
     products.upsert_product(shop, "MUG", {"on_hand": 0})
     assert restock(shop, "MUG", 5).status == "running"
+
+
+def test_a_wave_larger_than_a_statements_parameter_limit_is_queued_whole(shop):
+    """PostgreSQL takes at most 65,535 parameters a statement: a wave must never list its ids."""
+    from backorder.models import Product
+
+    shop.wave_factor = None
+    db.session.commit()
+    products.upsert_product(shop, "MUG", {"mode": "notify"})
+    product_id = db.session.execute(db.select(Product.id).filter_by(sku="MUG")).scalar_one()
+    waiting = 66_000
+    db.session.execute(db.insert(Subscription), [
+        {"store_id": shop.id, "product_id": product_id, "email": f"s{n}@example.com", "email_hash": f"{n:064x}",
+         "locale": "en", "quantity": 1, "status": "active", "consent_version": 1,
+         "created_at": T0 - timedelta(days=1, seconds=-n)} for n in range(waiting)])
+    db.session.commit()
+    restock(shop, "MUG", 1)
+    assert campaigns.run_due_campaigns(now=T0) == waiting
+    assert db.session.execute(db.select(db.func.count()).select_from(Subscription)
+                              .filter_by(status="notified")).scalar_one() == waiting

@@ -168,25 +168,34 @@ def _skip_suppressed(campaign, product_id, now):
             Suppression.store_id == Subscription.store_id, Suppression.email_hash == Subscription.email_hash))
         .where(Subscription.product_id == product_id, Subscription.status == "active")
     )
-    ids = db.session.execute(suppressed).scalars().all()
-    if ids:
-        _queue(campaign, ids, now, status="skipped", reason="suppressed")
-        db.session.execute(db.update(Subscription).where(Subscription.id.in_(ids)).values(
-            status="unsubscribed", ended_at=now, end_channel="suppressed"))
-        _note(campaign, now, "skipped", reason="suppressed", count=len(ids))
+    count = _queue(campaign, suppressed, now, status="skipped", reason="suppressed")
+    if count:
+        _close_queued(campaign, "skipped", dict(status="unsubscribed", ended_at=now, end_channel="suppressed"))
+        _note(campaign, now, "skipped", reason="suppressed", count=count)
+
+
+def _close_queued(campaign, message_status, values):
+    """Update the still-active subscriptions this campaign just wrote messages of `message_status` for."""
+    written = db.select(Message.subscription_id).where(
+        Message.campaign_id == campaign.id, Message.status == message_status)
+    db.session.execute(db.update(Subscription).where(
+        Subscription.status == "active", Subscription.id.in_(written)).values(**values))
 
 
 def _queue(campaign, subscription_ids, now, status="queued", reason=None):
-    """One message row per subscription, in one INSERT … SELECT."""
+    """One message row per subscription chosen by the `subscription_ids` query, in one INSERT … SELECT
+    (never a list of ids: a wave may hold more than a statement's 65,535 parameters). Returns the count."""
     chosen = db.select(
         sa.literal(campaign.store_id), sa.literal(campaign.kind), Subscription.email, Subscription.email_hash,
         Subscription.locale, Subscription.id, sa.literal(campaign.id), sa.literal(campaign.product_id),
         sa.literal(status), sa.literal(reason, sa.String), sa.literal(now, Message.due_at.type),
         sa.literal(now, Message.created_at.type),
-    ).where(Subscription.id.in_(subscription_ids))
-    db.session.execute(db.insert(Message).from_select(
+    ).where(Subscription.id.in_(subscription_ids)).order_by(Subscription.created_at, Subscription.id)  # sent oldest first
+    # rowcount of INSERT … SELECT is -1 through psycopg here: count the rows it returns instead
+    written = db.session.execute(db.insert(Message).from_select(
         ["store_id", "kind", "recipient", "email_hash", "locale", "subscription_id", "campaign_id", "product_id",
-         "status", "reason", "due_at", "created_at"], chosen))
+         "status", "reason", "due_at", "created_at"], chosen).returning(Message.id))
+    return len(written.all())
 
 
 def plan_wave(campaign, now=None):
@@ -217,25 +226,23 @@ def plan_wave(campaign, now=None):
         .where(Subscription.product_id == product.id, Subscription.status == "active")
         .order_by(Subscription.created_at, Subscription.id).limit(size)
     )
-    ids = db.session.execute(wave).scalars().all()
-    if ids:
-        _queue(campaign, ids, now)
-        db.session.execute(db.update(Subscription).where(Subscription.id.in_(ids)).values(
-            status="notified", notified_at=now, campaign_id=campaign.id))
+    count = _queue(campaign, wave, now)
+    if count:
+        _close_queued(campaign, "queued", dict(status="notified", notified_at=now, campaign_id=campaign.id))
         campaign.waves += 1
-        campaign.queued += len(ids)
-        _note(campaign, now, "wave", count=len(ids))
+        campaign.queued += count
+        _note(campaign, now, "wave", count=count)
     waiting = db.session.execute(
         db.select(sa.func.count()).select_from(Subscription)
         .where(Subscription.product_id == product.id, Subscription.status == "active")
     ).scalar_one()
     if waiting == 0:
-        _finish(campaign, now, "finished", None if ids else "nobody_waiting")
+        _finish(campaign, now, "finished", None if count else "nobody_waiting")
     else:
         campaign.reason = None
         campaign.next_wave_at = now + timedelta(minutes=store.wave_interval_minutes)
     db.session.commit()
-    return len(ids)
+    return count
 
 
 # --- reading -------------------------------------------------------------------------------
