@@ -1,6 +1,6 @@
 """Restock benchmark: planning the campaign, sending throughput, and restock-to-first-email latency.
 
-    .venv/bin/python benchmarks/restock.py                       # sizes 1000,10000,100000 (about 20 minutes)
+    .venv/bin/python benchmarks/restock.py                       # sizes 1000,10000,100000 (about 8 minutes)
     .venv/bin/python benchmarks/restock.py --quick --json benchmarks/results/restock.json
 
 For SQLite (a temp file) and PostgreSQL (database `backorder_bench` at --postgres-url's server,
