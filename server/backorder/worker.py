@@ -23,11 +23,11 @@ def worker_name():
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[-64:]
 
 
-def one_pass(app, transport, name):
-    """Send what is due now; a database outage is logged and retried on the next pass."""
+def one_pass(app, transport, name, stop=None):
+    """Send what is due now (until `stop` is set); a database outage is logged and retried on the next pass."""
     with app.app_context():
         try:
-            tally = send_due(transport, name, app.config)
+            tally = send_due(transport, name, app.config, stop=stop)
         except OperationalError as error:
             log.error("worker: database unavailable, retrying: %s", str(error).splitlines()[0])
             return None
@@ -45,7 +45,7 @@ def run_worker(app, stop, transport=None):
     name = worker_name()
     log.info("worker %s sending through %s", name, transport.describe())
     while not stop.is_set():
-        one_pass(app, transport, name)
+        one_pass(app, transport, name, stop)
         stop.wait(app.config["WORKER_POLL_SECONDS"])
 
 

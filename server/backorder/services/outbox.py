@@ -137,6 +137,7 @@ def mail_settings(config):
     return {
         "public_url": public_url, "domain": urlsplit(public_url).hostname or "localhost",
         "mail_from": config["MAIL_FROM"], "max_attempts": config["MAIL_MAX_ATTEMPTS"],
+        "lease_seconds": config["MAIL_LEASE_SECONDS"],
     }
 
 
@@ -151,8 +152,45 @@ def _retry(message, reason, settings, now):
     return "retried"
 
 
-def deliver(message_ids, transport, worker, settings):
-    """Send claimed messages over one connection, committing each outcome as it happens."""
+def _still_ours(message, worker, settings):
+    """Renew the claim on one message just before sending it; False if another worker has taken it.
+
+    A slow batch can outlive its lease, and another worker may then claim its last rows. On
+    PostgreSQL the renewal's row lock is held until the outcome is committed, so a claimer skips
+    the row (SKIP LOCKED) while it is being sent; SQLite commits the renewal at once rather than
+    hold its one write lock through an SMTP exchange.
+    """
+    renewed = db.session.execute(
+        db.update(Message)
+        .where(Message.id == message.id, Message.claimed_by == worker, Message.status == "queued")
+        .values(lease_until=utcnow() + timedelta(seconds=settings["lease_seconds"]))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if renewed != 1:
+        db.session.rollback()
+        return False
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.commit()
+    return True
+
+
+def _release(messages, worker):
+    """Give back claimed messages not sent (a worker told to stop), so others take them at once."""
+    db.session.execute(
+        db.update(Message)
+        .where(Message.id.in_([message.id for message in messages]), Message.claimed_by == worker,
+               Message.status == "queued")
+        .values(lease_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver(message_ids, transport, worker, settings, stop=None):
+    """Send claimed messages over one connection, committing each outcome as it happens.
+
+    With `stop` (a threading.Event) set, the rest of the batch is given back instead.
+    """
     tally = Tally()
     rows = db.session.execute(
         db.select(Message, Store, Product, Subscription, Suppression)
@@ -179,7 +217,12 @@ def deliver(message_ids, transport, worker, settings):
     expire, session.expire_on_commit = session.expire_on_commit, False  # keep the batch loaded between commits
     try:
         with connection:
-            for message, store, product, subscription, suppression in rows:
+            for number, (message, store, product, subscription, suppression) in enumerate(rows):
+                if stop is not None and stop.is_set():
+                    _release([row[0] for row in rows[number:]], worker)
+                    break
+                if not _still_ours(message, worker, settings):
+                    continue  # its lease ran out and another worker has it now
                 outcome = _deliver_one(connection, message, store, product, subscription, suppression, settings)
                 setattr(tally, outcome, getattr(tally, outcome) + 1)
                 db.session.commit()  # each outcome at once: a crash repeats one message at most
@@ -213,17 +256,21 @@ def _deliver_one(connection, message, store, product, subscription, suppression,
     return "sent"
 
 
-def send_due(transport, worker, config, batch=None):
-    """One pass: expire stale sign-ups, plan due campaign waves, send every due message. Returns a Tally."""
+def send_due(transport, worker, config, batch=None, stop=None):
+    """One pass: expire stale sign-ups, plan due campaign waves, send every due message. Returns a Tally.
+
+    With `stop` (a threading.Event), it ends as soon as that is set, after the message in hand.
+    """
     settings = mail_settings(config)
     expire_pending()
     run_due_campaigns()
     tally = Tally()
-    while True:
+    while stop is None or not stop.is_set():
         ids = claim_due_messages(worker, batch or config["MAIL_BATCH"], config["MAIL_LEASE_SECONDS"])
         if not ids:
-            return tally
-        tally.add(deliver(ids, transport, worker, settings))
+            break
+        tally.add(deliver(ids, transport, worker, settings, stop))
+    return tally
 
 
 def retry_message(store, message_id):
