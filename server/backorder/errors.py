@@ -66,17 +66,11 @@ def http_error(error):
     return error_response(error.code, code, error.description, headers=headers)
 
 
-def database_unavailable(error):
-    log.error("database unavailable: %s", error)
+def unavailable(error):
+    """The database, or the rate-limit storage, cannot be reached: 503, never let a request through unchecked."""
+    log.error("unavailable (%s): %s", type(error).__name__, error)
     if not wants_json():
         return "The service is unavailable for a moment. Please try again.", 503, {"Retry-After": "5"}
-    return error_response(503, "unavailable", "The service is unavailable for a moment; please retry",
-                          headers={"Retry-After": "5"})
-
-
-def limits_unavailable(error):
-    """The rate-limit storage is down: refuse (503) rather than let sign-ups through unchecked."""
-    log.error("rate limits unavailable: %s", error)
     return error_response(503, "unavailable", "The service is unavailable for a moment; please retry",
                           headers={"Retry-After": "5"})
 
@@ -92,6 +86,6 @@ def init_app(app):
     app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(ValidationError, validation_error)
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(RateLimitUnavailable, limits_unavailable)
+    app.register_error_handler(OperationalError, unavailable)
+    app.register_error_handler(RateLimitUnavailable, unavailable)
     app.register_error_handler(Exception, unexpected_error)

@@ -9,6 +9,11 @@ from .auth import token_required
 from .spec import arguments, body, other_responses, response
 
 
+def _page(rows, limit):
+    """A page of rows, newest first, with the id to pass as ?after= for the next (None on the last)."""
+    return {"items": rows, "next_after": rows[-1].id if len(rows) == limit else None}
+
+
 @bp.get("/store")
 @token_required
 @response(schemas.StoreOut, 200, "The store's settings")
@@ -34,8 +39,7 @@ def update_store(fields):
 def list_subscriptions(query):
     """The store's back-in-stock sign-ups with their consent records, filtered by sku, email or status."""
     limit = query.pop("limit")
-    page = subscriptions.list_subscriptions(g.store, limit=limit, **query)
-    return {"items": page, "next_after": page[-1].id if len(page) == limit else None}
+    return _page(subscriptions.list_subscriptions(g.store, limit=limit, **query), limit)
 
 
 @bp.post("/erasures")
@@ -84,8 +88,7 @@ def get_campaign(campaign_id):
 def list_messages(query):
     """Every email with its status, attempts and the reason for anything not sent."""
     limit = query.pop("limit")
-    page = outbox.messages_of(g.store, limit=limit, **query)
-    return {"items": page, "next_after": page[-1].id if len(page) == limit else None}
+    return _page(outbox.messages_of(g.store, limit=limit, **query), limit)
 
 
 @bp.post("/messages/<int:message_id>/retry")

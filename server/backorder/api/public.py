@@ -109,7 +109,7 @@ def limit_signups(email):
     limiter = current_app.extensions["backorder.ratelimiter"]
     wait = limiter.hit_many([
         (ratelimit.ip_key(request.remote_addr or "0.0.0.0"), ratelimit.parse_limit(config["SIGNUP_LIMIT_IP"])),
-        (f"email:{ratelimit.hashed(email)}", ratelimit.parse_limit(config["SIGNUP_LIMIT_EMAIL"])),
+        (f"email:{subscriptions.email_hash(email)}", ratelimit.parse_limit(config["SIGNUP_LIMIT_EMAIL"])),
         (f"store:{g.store.id}", ratelimit.parse_limit(config["SIGNUP_LIMIT_STORE"])),
     ])
     if wait > 0:  # one generic answer, whichever bucket ran dry

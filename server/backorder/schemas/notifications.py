@@ -9,8 +9,9 @@ from .base import Count, Lines, ShopperEmail, Sku, Text, Url, no_control_chars
 LOCALE = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\Z", error="Must be a language tag like en or de-AT.")
 
 
-def _refuse(message):
-    raise ValidationError(message)
+def known_timezone(name):
+    if not valid_timezone(name):
+        raise ValidationError("Not a known IANA time zone.")
 
 
 class SubscriptionIn(Schema):
@@ -132,7 +133,7 @@ class StoreSettings(Schema):
     allowed_origins = fields.List(Url(), validate=validate.Length(max=50))
     locale = fields.String(validate=LOCALE)
     timezone = fields.String(validate=[validate.Length(min=1, max=64), no_control_chars,
-                                       lambda name: valid_timezone(name) or _refuse("Not a known IANA time zone.")])
+                                       known_timezone])
     handling_days = Count(maximum=365)
     cache_max_age = Count(maximum=86400)
     show_backorder_remaining = fields.Boolean()

@@ -69,15 +69,15 @@ def after_stock_change(store, product, before, after, trigger, now=None):
 
     Only when someone is waiting: a campaign with nobody to tell would only clutter the log.
     """
-    if not (is_restock(before, after) or (store.notify_on_room and gained_room(before, after))):
+    if is_restock(before, after):
+        kind = "restock"
+    elif store.notify_on_room and gained_room(before, after):
+        kind = "room"
+    else:
         return None
     if waiting_count(product) == 0:
         return None
-    if is_restock(before, after):
-        return start_campaign(product, trigger, "restock", now)
-    if store.notify_on_room and gained_room(before, after):
-        return start_campaign(product, trigger, "room", now)
-    return None
+    return start_campaign(product, trigger, kind, now)
 
 
 def react_to_changes(store, products, before, trigger, now=None, check_etas=False):
@@ -232,11 +232,7 @@ def plan_wave(campaign, now=None):
         campaign.waves += 1
         campaign.queued += count
         _note(campaign, now, "wave", count=count)
-    waiting = db.session.execute(
-        db.select(sa.func.count()).select_from(Subscription)
-        .where(Subscription.product_id == product.id, Subscription.status == "active")
-    ).scalar_one()
-    if waiting == 0:
+    if waiting_count(product) == 0:
         _finish(campaign, now, "finished", None if count else "nobody_waiting")
     else:
         campaign.reason = None

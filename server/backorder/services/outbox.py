@@ -17,6 +17,8 @@ from ..mail.transports import PermanentFailure, TemporaryFailure, backoff_second
 from ..models import Message, Product, Store, Subscription, Suppression, utcnow
 from ..tokens import make_token
 from .campaigns import run_due_campaigns
+from .errors import UnknownMessage
+from .products import availability_of_products
 from .subscriptions import PENDING_DAYS, expire_pending, suppress
 
 COMMERCIAL = ("restock", "room")
@@ -111,8 +113,6 @@ def message_id_for(message, domain):
 
 
 def _eta(product):
-    from .products import availability_of_products
-
     return availability_of_products(product.store, [product])[product.id].eta if product is not None else None
 
 
@@ -278,8 +278,6 @@ def retry_message(store, message_id):
 
     The merchant vouches for the address: a bounce recorded against it is forgotten.
     """
-    from .errors import UnknownMessage
-
     message = db.session.get(Message, message_id) if 0 < message_id < 2**31 else None
     if message is None or message.store_id != store.id:
         raise UnknownMessage(f"No message {message_id}", message_id=message_id)

@@ -5,7 +5,6 @@ unsubscribed is suppressed (stored hashed) and never emailed by that store again
 up anew and confirms.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..models import Message, Subscription, Suppression, utcnow
+from ..ratelimit import hashed
 from .errors import InvalidLink
 from .products import get_product
 
@@ -22,9 +22,9 @@ MAX_OPEN_PER_ADDRESS = 50  # alerts one address may hold at one store
 CONFIRMATIONS_PER_DAY = 1  # so the form cannot be used to mail-bomb someone
 
 
-def email_hash(email):
-    """The key an address is known by in suppressions and limits: SHA-256 of it lower-cased."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+# The key an address is known by in suppressions, the outbox and rate limits: SHA-256 of it
+# trimmed and lower-cased (one definition, so a suppression and a limit name the same address).
+email_hash = hashed
 
 
 def is_suppressed(store_id, hashed):
