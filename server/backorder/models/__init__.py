@@ -9,9 +9,10 @@ from .notifications import (
 )
 from .orders import BACKORDER_STATUSES, Backorder, Order, OrderLine
 from .store import Store
+from .users import Membership, User
 
 __all__ = [
     "BACKORDER_STATUSES", "CAMPAIGN_STATUSES", "MAX_UNITS", "MESSAGE_KINDS", "MESSAGE_STATUSES", "MODES",
-    "SHIPMENT_STATUSES", "SUBSCRIPTION_STATUSES", "Backorder", "Campaign", "Message", "Order", "OrderLine",
-    "Product", "RateLimitBucket", "Shipment", "Store", "Subscription", "Suppression", "utcnow",
+    "SHIPMENT_STATUSES", "SUBSCRIPTION_STATUSES", "Backorder", "Campaign", "Membership", "Message", "Order", "OrderLine",
+    "Product", "RateLimitBucket", "Shipment", "Store", "Subscription", "Suppression", "User", "utcnow",
 ]
