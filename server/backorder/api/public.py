@@ -88,6 +88,9 @@ def availability(query, public_key):
     skus, pids = list(dict.fromkeys(query["sku"])), list(dict.fromkeys(query["pid"]))
     found = products.availability_of_skus(store, skus, pids=pids)
     # Product pages ask the same questions over and over: each item is shaped once, then reused.
+    views = current_app.extensions.get("backorder.views")
+    if views is not None:  # counted in memory, written in batches (services/views.py): no write per request
+        views.count(store, found)
     items = [_dumped(item) for item in found[:len(skus)]]
     items += [{**_dumped(item), "platform_id": pid} for item, pid in zip(found[len(skus):], pids)]
     return jsonify(store=store.widget, items=items)

@@ -48,6 +48,9 @@ class Product(db.Model):
     message: Mapped[str | None] = mapped_column(String(1000))
     platform_id: Mapped[str | None] = mapped_column(String(64))
     platform_product_id: Mapped[str | None] = mapped_column(String(64))
+    # Purchasing: who supplies it and the least they accept in one order (reports flag when backorders reach it)
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    min_order_quantity: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

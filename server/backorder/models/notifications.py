@@ -22,6 +22,7 @@ class Subscription(db.Model):
     __table_args__ = (
         Index("ix_subscription_product_status_created", "product_id", "status", "created_at", "id"),
         Index("ix_subscription_store_email_hash", "store_id", "email_hash"),
+        Index("ix_subscription_store_created", "store_id", "created_at"),  # reports: sign-ups per day
         # One open alert per address and product: a repeat sign-up finds it instead of adding one.
         Index("uq_subscription_open", "product_id", "email_hash", unique=True,
               postgresql_where=text(OPEN_SUBSCRIPTION), sqlite_where=text(OPEN_SUBSCRIPTION)),
@@ -81,6 +82,8 @@ class Message(db.Model):
     __table_args__ = (
         Index("ix_message_status_due", "status", "due_at"),
         Index("ix_message_store_email_hash", "store_id", "email_hash"),
+        Index("ix_message_store_created", "store_id", "created_at"),  # reports: emails per day
+        Index("ix_message_subscription_id", "subscription_id"),  # reports: was the alert's email clicked
         # A subscription is told at most once per campaign, however often a wave is planned.
         UniqueConstraint("campaign_id", "subscription_id", name="uq_message_campaign_subscription"),
     )

@@ -43,3 +43,6 @@ class Store(db.Model):
     quiet_hours_end: Mapped[time | None]
     notify_on_room: Mapped[bool] = mapped_column(default=True, server_default="1")
     eta_tolerance_days: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # Reports: an order counts as a conversion when it comes within this many days of the restock email
+    attribution_days: Mapped[int] = mapped_column(default=7, server_default="7")

@@ -23,6 +23,9 @@ class ProductIn(Schema):
         "description": "The platform's id of this variant (Shopify variant id, WooCommerce variation id…), "
                        "unique in the store; lets the widget ask by ?pid= on pages without skus"})
     platform_product_id = PlatformId(allow_none=True)
+    supplier = Text(200, allow_none=True, metadata={"description": "Who you buy it from (reports: purchase lists)"})
+    min_order_quantity = Count(minimum=1, allow_none=True, metadata={
+        "description": "The supplier's minimum order; reports flag the product when its backorders reach it"})
 
 
 class ProductBulkItem(ProductIn):
@@ -46,6 +49,8 @@ class ProductOut(Schema):
     message = fields.String(allow_none=True)
     platform_id = fields.String(allow_none=True)
     platform_product_id = fields.String(allow_none=True)
+    supplier = fields.String(allow_none=True)
+    min_order_quantity = fields.Integer(allow_none=True)
     created = fields.Boolean(metadata={"description": "Only in upsert answers: true when this call created it"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

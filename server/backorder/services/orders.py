@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db
-from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product
+from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product, utcnow
 from . import availability as rules
+from .conversions import attribute_order
 from .errors import OrderRefConflict, TooManyUnits, UnknownProduct
 from .products import handling_days_for, lock_products, planned_shipments
 from .stores import today_in
@@ -93,6 +94,7 @@ def record_order(store, order_ref, lines, email=None, today=None):
             product.on_hand -= plan.ship_now
             product.backordered += plan.backordered
         db.session.add(order)
+        attribute_order(store, order, utcnow())  # did a restock email bring this order in? (reports)
         db.session.commit()
     except IntegrityError:
         # The same order_ref was recorded concurrently (for other products): answer as a repeat.
