@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from backorder import create_app
 from backorder.db import db
 from backorder.models import Store
-from backorder.services import products, stores
+from backorder.services import products, stores, users
 
 pytest_plugins = ["smtp_mailbox"]
 
@@ -130,3 +130,57 @@ def make_product(app, store):
         return sku
 
     return make
+
+
+class AdminClient:
+    """A browser-like client for the admin pages: log in once, and every post carries the CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf = None
+
+    def login(self, email, password):
+        self.client.get("/admin/login")
+        with self.client.session_transaction() as session:
+            token = session.get("csrf")
+        answer = self.client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token})
+        with self.client.session_transaction() as session:  # logging in starts a new session, with a new token
+            self.csrf = session.setdefault("csrf", "csrf-" + email)
+        return answer
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        data = {"csrf_token": self.csrf, **(data or {})}
+        return self.client.post(url, data=data, **kwargs)
+
+
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def admin_user(app, store):
+    """owner@example.com, who manages `store`, as SimpleNamespace(email, password)."""
+    with app.app_context():
+        users.create_user(db.session.get(Store, store.id), "owner@example.com", ADMIN_PASSWORD)
+    return SimpleNamespace(email="owner@example.com", password=ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def admin(client, admin_user):
+    """An AdminClient logged in as the owner of `store`."""
+    browser = AdminClient(client)
+    answer = browser.login(admin_user.email, admin_user.password)
+    assert answer.status_code == 302, answer.text
+    return browser
+
+
+@pytest.fixture
+def other_store(app):
+    """A second tenant with its own owner: other@example.com (same password), for isolation tests."""
+    with app.app_context():
+        created, token = stores.create_store("Other Shop", ["https://other.example.com"])
+        users.create_user(created, "other@example.com", ADMIN_PASSWORD)
+        return SimpleNamespace(id=created.id, public_key=created.public_key, token=token,
+                               headers={"Authorization": f"Bearer {token}"})

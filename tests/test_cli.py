@@ -307,3 +307,37 @@ def test_console_script_reports_a_config_error_without_a_traceback(tmp_path):
     result = subprocess.run([str(BIN / "backorder"), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "BACKORDER_SECRET_KEY is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_create_user_reads_the_password_from_stdin_and_can_log_in(app, runner, store, client):
+    from conftest import AdminClient
+
+    result = runner.invoke(args=["create-user", "--store", store.public_key, "--email", "Boss@Example.com",
+                                 "--password-stdin"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"email": "boss@example.com", "store": store.public_key, "created": True}
+    assert AdminClient(client).login("boss@example.com", "a long enough password").status_code == 302
+
+
+def test_create_user_asks_twice_and_refuses_a_short_password(runner, store):
+    result = runner.invoke(args=["create-user", "--store", store.public_key, "--email", "a@example.com"],
+                           input="short\nshort\n")
+    assert result.exit_code == 2 and "at least 10 characters" in result.output
+    mismatch = runner.invoke(args=["create-user", "--store", store.public_key, "--email", "a@example.com"],
+                             input="long password one\nlong password two\n")
+    assert mismatch.exit_code != 0 and "do not match" in mismatch.output
+
+
+def test_create_user_adds_a_store_to_an_existing_user(app, runner, store, other_store):
+    runner.invoke(args=["create-user", "--store", store.public_key, "--email", "ops@example.com",
+                        "--password-stdin"], input="a long enough password\n")
+    again = runner.invoke(args=["create-user", "--store", other_store.public_key, "--email", "ops@example.com"])
+    assert again.exit_code == 0 and json.loads(again.output)["created"] is False
+    with app.app_context():
+        from backorder.services import users
+        assert len(users.stores_of(users.user_by_email("ops@example.com").id)) == 2
+
+
+def test_create_user_for_an_unknown_store_says_so(runner):
+    result = runner.invoke(args=["create-user", "--store", "pk_nope", "--email", "a@example.com"])
+    assert result.exit_code == 2 and "no store has the public key" in result.output

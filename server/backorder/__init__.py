@@ -12,7 +12,7 @@ def create_app(test_config=None):
     instance_path = os.environ.get("BACKORDER_INSTANCE_PATH")
     app = Flask(__name__, instance_path=os.path.abspath(instance_path) if instance_path else None)
 
-    from . import api, cli, config, errors, ratelimit, shopper, storefront, widget
+    from . import admin, api, cli, config, errors, ratelimit, shopper, storefront, widget
     from .db import db, migrate
     from .services.stores import SnapshotCache
 
@@ -27,6 +27,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1)
     errors.init_app(app)
     api.init_app(app)
+    admin.init_app(app)
     app.register_blueprint(widget.bp)
     app.register_blueprint(shopper.bp, url_prefix="/s")
     app.register_blueprint(storefront.bp)

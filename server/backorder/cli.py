@@ -1,4 +1,4 @@
-"""The `backorder` command: run | db upgrade | create-store | demo | worker | send-due | shell | routes."""
+"""The `backorder` command: run | db upgrade | create-store | create-user | demo | worker | send-due | shell | routes."""
 
 import json
 import re
@@ -54,11 +54,38 @@ def create_store_command(name, origins, locale, timezone):
     click.echo(json.dumps({"public_key": store.public_key, "api_token": api_token}))
 
 
+@click.command("create-user")
+@click.option("--store", "public_key", required=True, help="The store's public key (pk_…) this user may manage.")
+@click.option("--email", required=True, help="The user's email; logs in with it.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking twice.")
+@with_appcontext
+def create_user_command(public_key, email, password_stdin):
+    """Create an admin user for a store, or let an existing user manage one more store."""
+    from .services import users
+    from .services.errors import UnknownStore
+
+    try:
+        store = stores.store_by_public_key(public_key)
+    except UnknownStore:
+        raise click.BadParameter(f"no store has the public key {public_key!r}", param_hint="--store") from None
+    password = None
+    if users.user_by_email(email) is None:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        reason = users.weak_password_reason(password)
+        if reason:
+            raise click.BadParameter(reason, param_hint="password")
+    user, created = users.create_user(store, email, password)
+    click.echo(json.dumps({"email": user.email, "store": store.public_key, "created": created}))
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
     """Load (or reset) the demo store with products in every state and print its keys."""
-    from .demo import load_demo
+    from .demo import DEMO_PASSWORD, DEMO_USER, load_demo
 
     public_key, api_token, skus = load_demo()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
@@ -67,6 +94,7 @@ def demo_command():
     query = "&".join(f"sku={sku}" for sku in skus)
     click.echo(f"  curl '{base}/api/v1/stores/{public_key}/availability?{query}'", err=True)
     click.echo(f"  curl -H 'Authorization: Bearer {api_token}' {base}/api/v1/admin/products", err=True)
+    click.echo(f"Admin: {base}/admin/ (log in as {DEMO_USER} / {DEMO_PASSWORD})", err=True)
 
 
 @click.command("worker")
@@ -117,6 +145,7 @@ def run_command(host, port):
 
 def init_app(app):
     app.cli.add_command(create_store_command)
+    app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_due_command)

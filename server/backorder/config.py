@@ -29,6 +29,10 @@ DEFAULTS = {
     "SIGNUP_LIMIT_IP": "10/minute",
     "SIGNUP_LIMIT_EMAIL": "5/hour",
     "SIGNUP_LIMIT_STORE": "600/minute",
+    # Admin pages: how long a login lasts, and how fast passwords may be guessed
+    "ADMIN_SESSION_HOURS": 12,
+    "ADMIN_LOGIN_LIMIT_IP": "30/hour",
+    "ADMIN_LOGIN_LIMIT_EMAIL": "10/hour",
 }
 
 

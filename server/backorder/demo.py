@@ -5,10 +5,12 @@ from datetime import timedelta
 
 from .db import db
 from .models import Order, Product, Store
-from .services import inventory, orders, products, stores
+from .services import inventory, orders, products, stores, users
 
 DEMO_NAME = "Demo Store"
 DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
+DEMO_USER = "demo@example.com"  # the demo store's admin login; a demo on your own machine, never a real store
+DEMO_PASSWORD = "demo-password"
 
 
 def _products(today):
@@ -58,6 +60,7 @@ def load_demo(origins=None):
     store.postal_address = "1 Example Street, 10115 Berlin, Germany"
     store.consent_text = "I agree that Demo Store may email me about this product. I can unsubscribe at any time."
     db.session.commit()
+    users.create_user(store, DEMO_USER, DEMO_PASSWORD)
     today = stores.today_in(store)
     plan = _products(today)
     saved = products.upsert_products(store, [(sku, fields) for sku, fields, _, _ in plan])

@@ -155,6 +155,8 @@ class StoreSettings(Schema):
     def _quiet_hours_both_or_neither(self, data, **kwargs):
         if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):
             raise ValidationError("Set quiet_hours_start and quiet_hours_end together.", "quiet_hours_end")
+        if "quiet_hours_start" in data and (data["quiet_hours_start"] is None) != (data["quiet_hours_end"] is None):
+            raise ValidationError("Give both ends of the quiet hours, or neither.", "quiet_hours_end")
 
 
 class StoreOut(StoreSettings):

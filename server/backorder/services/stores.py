@@ -70,6 +70,14 @@ def update_store(store, fields):
     return store
 
 
+def rotate_api_token(store):
+    """Give the store a new admin API token (shown this once); the old one stops working at once."""
+    api_token = "sk_" + secrets.token_urlsafe(32)
+    store.api_token_hash = hash_token(api_token)
+    db.session.commit()
+    return api_token
+
+
 def store_by_public_key(public_key):
     """The store whose snippet carries this public key, or UnknownStore."""
     store = db.session.execute(db.select(Store).filter_by(public_key=public_key)).scalar_one_or_none()
