@@ -5,7 +5,7 @@ Two servers per session, on two origins, so CORS is real:
 - the storefront: the templates in server/backorder/templates/storefront (and e2e/pages/hostile.html)
   rendered with widget_src on the API origin, at http://localhost:<port>.
 SQLite only: BACKORDER_TEST_DATABASE_URL is ignored here; the browser proves the widget, not the database.
-Self-contained: nothing is imported from tests/conftest.py.
+Nothing is imported from tests/conftest.py; the admin flows use the test SMTP server of tests/smtp_mailbox.py.
 
 Run: `.venv/bin/python -m pytest e2e -q` after `npm ci && npm run build` (the widget, jQuery and
 axe-core come from npm), with Debian's chromium at /usr/bin/chromium. Screenshots go to e2e/artifacts/.
@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -28,7 +29,9 @@ from flask import Flask, abort, render_template, request, send_from_directory
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from platforms import JQUERY
+from platforms import AXE, JQUERY
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -168,9 +171,11 @@ def _script_latency(wsgi_app):
     return delayed
 
 
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    """The API and the storefront, each on its own origin, with the demo store loaded."""
+def _open_site(tmp_path_factory, name, **config):
+    """An API server on a fresh SQLite database with the demo store, and a storefront on another origin.
+
+    Returns (site, close). `config` adds settings to the API app (an SMTP server, say).
+    """
     from flask_migrate import upgrade
 
     from backorder import create_app
@@ -180,9 +185,9 @@ def servers(tmp_path_factory):
     if not os.path.exists(WIDGET):
         pytest.fail("widget not built: run npm ci && npm run build", pytrace=False)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
+    database = tmp_path_factory.mktemp(name) / f"{name}.sqlite"
     api_app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret", "DATABASE_URL": f"sqlite:///{database}",
-                          "LOG_LEVEL": "WARNING"})
+                          "LOG_LEVEL": "WARNING", **config})
     api_app.wsgi_app = _script_latency(api_app.wsgi_app)
     settings = {}
     api_server = _free_server(api_app)
@@ -195,14 +200,46 @@ def servers(tmp_path_factory):
         db.session.remove()
     settings.update(api=api, public_key=public_key)
     threads = [_serve(api_server), _serve(shop_server)]
-    yield SimpleNamespace(api=api, shop=shop, public_key=public_key, token=token, skus=skus, app=api_app)
-    for server in (api_server, shop_server):
-        server.shutdown()
-        server.server_close()
-    for thread in threads:
-        thread.join(timeout=5)
-    with api_app.app_context():
-        db.engine.dispose()
+
+    def close():
+        for server in (api_server, shop_server):
+            server.shutdown()
+            server.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
+        with api_app.app_context():
+            db.engine.dispose()
+
+    return SimpleNamespace(api=api, shop=shop, public_key=public_key, token=token, skus=skus, app=api_app), close
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """The API and the storefront, each on its own origin, with the demo store loaded."""
+    site, close = _open_site(tmp_path_factory, "e2e")
+    yield site
+    close()
+
+
+@pytest.fixture(scope="session")
+def admin_site(tmp_path_factory):
+    """Like `servers`, for the admin flows: a database of its own (so changing products never
+    disturbs the widget tests), a real SMTP server (site.mailbox) and a mail worker thread sending to it.
+    Log in as demo@example.com / demo-password."""
+    from smtp_mailbox import Mailbox
+
+    from backorder.worker import start_worker_thread
+
+    mailbox = Mailbox()
+    mailbox.start()
+    site, close = _open_site(tmp_path_factory, "e2e_admin", SMTP_URL=mailbox.url, WORKER_POLL_SECONDS=0.2,
+                             ADMIN_LOGIN_LIMIT_EMAIL="1000/hour", ADMIN_LOGIN_LIMIT_IP="1000/hour")
+    stop = start_worker_thread(site.app)
+    site.mailbox = mailbox
+    yield site
+    stop.set()
+    close()
+    mailbox.stop()
 
 
 @pytest.fixture(scope="session")
@@ -325,3 +362,56 @@ def visit(browser, servers):
     yield Visit(context, servers)
     context.close()
 
+
+
+AXE_ON_PAGE = """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+  .map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', '))"""
+
+
+class AdminPage:
+    """A browser logged in to the admin of admin_site, with an accessibility check and screenshots."""
+
+    def __init__(self, context, site):
+        self.site = site
+        self.page = context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.add_init_script("document.addEventListener('securitypolicyviolation', (event) => "
+                                  "console.error('CSP blocked ' + event.blockedURI + ' (' + event.effectiveDirective + ')'))")
+
+    def login(self, email="demo@example.com", password="demo-password"):
+        self.page.goto(self.site.api + "/admin/login")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Log in").click()
+        self.page.wait_for_url("**/admin/**")
+        return self
+
+    def open(self, path):
+        """Go to an admin path (e.g. "/admin/products") and wait for it to load."""
+        self.page.goto(self.site.api + path)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def axe_violations(self):
+        """axe-core's violations on the current page (an empty list is the goal)."""
+        if not os.path.exists(AXE):
+            pytest.fail("axe-core is not installed: run `npm ci` (node_modules/axe-core/axe.min.js)", pytrace=False)
+        with open(AXE, encoding="utf-8") as source:  # run through DevTools, so the page's CSP stays strict
+            self.page.evaluate(source.read())
+        return self.page.evaluate(AXE_ON_PAGE)
+
+    def screenshot(self, name):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        self.page.screenshot(path=os.path.join(ARTIFACTS, f"admin-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def admin_page(browser, admin_site):
+    """A fresh browser context logged in to admin_site's demo store (desktop size)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  timezone_id=TIMEZONE, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    yield AdminPage(context, admin_site).login()
+    context.close()
