@@ -145,7 +145,8 @@ def test_another_stores_token_sees_neither_products_nor_shipments(api, other_sto
                                ("DELETE", f"/shipments/{shipment_id}", None),
                                ("POST", f"/shipments/{shipment_id}/receive", {})]:
         answer = api(method, path, body, headers=other_store)
-        assert answer.status_code == 403, (method, path)
+        assert answer.status_code == 404, (method, path)
+        assert answer.get_json()["error"]["code"] == "unknown_shipment"
     assert api("GET", "/products/MINE").get_json()["on_hand"] == 1
     assert api("GET", "/products/MINE/shipments").get_json()["items"][0]["quantity"] == 1
 

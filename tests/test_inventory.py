@@ -137,13 +137,13 @@ def test_allocating_thousands_of_backorders_takes_a_few_statements(shop, app):
     assert open_units(product.id) == 1 == products.get_product(shop, "A").backordered
 
 
-def test_shipment_of_another_store_is_refused(shop):
+def test_shipment_of_another_store_is_not_found(shop):
     other, _ = products.upsert_product(shop, "A", {})
     shipment = inventory.plan_shipment(other, 1, TODAY)
     stranger = Store(name="Other", public_key="pk_other", api_token_hash="x" * 64, allowed_origins=[])
     db.session.add(stranger)
     db.session.commit()
-    with pytest.raises(inventory.ForeignResource):
+    with pytest.raises(inventory.UnknownShipment):  # another store's id is as unknown as a missing one
         inventory.shipment_of(stranger, shipment.id)
     with pytest.raises(inventory.UnknownShipment):
         inventory.shipment_of(shop, shipment.id + 1000)

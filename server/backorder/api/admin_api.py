@@ -81,7 +81,7 @@ def plan_shipment(fields, sku):
 
 @bp.patch("/shipments/<int:shipment_id>")
 @token_required
-@other_responses({403: "Another store's shipment", 404: "No such shipment", 409: "Not planned any more"})
+@other_responses({404: "No such shipment (also another store's)", 409: "Not planned any more"})
 @response(schemas.ShipmentOut, 200, "The changed shipment")
 @body(schemas.ShipmentPatch)
 def update_shipment(fields, shipment_id):
@@ -91,7 +91,7 @@ def update_shipment(fields, shipment_id):
 
 @bp.delete("/shipments/<int:shipment_id>")
 @token_required
-@other_responses({403: "Another store's shipment", 404: "No such shipment", 409: "Not planned any more"})
+@other_responses({404: "No such shipment (also another store's)", 409: "Not planned any more"})
 @response(schemas.ShipmentOut, 200, "The cancelled shipment")
 def cancel_shipment(shipment_id):
     """Cancel a planned shipment: its units no longer count towards ETAs."""
@@ -100,7 +100,7 @@ def cancel_shipment(shipment_id):
 
 @bp.post("/shipments/<int:shipment_id>/receive")
 @token_required
-@other_responses({403: "Another store's shipment", 404: "No such shipment", 409: "Not planned any more"})
+@other_responses({404: "No such shipment (also another store's)", 409: "Not planned any more"})
 @response(schemas.ReceiptOut, 200, "What was received, which backorders it filled, what is left")
 @body(schemas.ReceiveIn, "Leave out the body, or the quantity, to receive all that is expected", required=False)
 def receive_shipment(fields, shipment_id):

@@ -56,12 +56,6 @@ class NotSellable(Conflict):
     code = "not_sellable"
 
 
-class ForeignResource(Forbidden):
-    """The object exists but belongs to another store."""
-
-    code = "forbidden"
-
-
 class BackorderLimitReached(Conflict):
     code = "backorder_limit_reached"
 

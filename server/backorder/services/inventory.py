@@ -9,7 +9,7 @@ from ..db import db
 from ..models import MAX_UNITS, Backorder, Order, OrderLine, Product, Shipment, utcnow
 from .availability import sellable_now
 from .campaigns import react_to_changes
-from .errors import ForeignResource, ShipmentNotPlanned, TooManyUnits, UnknownShipment
+from .errors import ShipmentNotPlanned, TooManyUnits, UnknownShipment
 from .products import availability_of_products, lock_products
 
 
@@ -84,17 +84,15 @@ def settle_backorders(product):
 
 
 def shipment_of(store, shipment_id):
-    """The store's shipment with this id: UnknownShipment if none, ForeignResource if another store's."""
+    """The store's shipment with this id; UnknownShipment if none, or if another store's (ids never reveal tenants)."""
     if not 0 < shipment_id < 2**31:  # beyond any id a 32-bit key holds (and what SQLite can bind)
         raise UnknownShipment(f"No shipment {shipment_id}", shipment_id=shipment_id)
     found = db.session.execute(
-        db.select(Shipment, Product.store_id).join(Product).where(Shipment.id == shipment_id)
-    ).first()
+        db.select(Shipment).join(Product).where(Shipment.id == shipment_id, Product.store_id == store.id)
+    ).scalar_one_or_none()
     if found is None:
         raise UnknownShipment(f"No shipment {shipment_id}", shipment_id=shipment_id)
-    if found.store_id != store.id:
-        raise ForeignResource("This shipment belongs to another store")
-    return found.Shipment
+    return found
 
 
 def _before(product):
