@@ -29,6 +29,13 @@ DEFAULTS = {
     "SIGNUP_LIMIT_IP": "10/minute",
     "SIGNUP_LIMIT_EMAIL": "5/hour",
     "SIGNUP_LIMIT_STORE": "600/minute",
+    # Platform integrations: REST calls to BigCommerce, Shopify and WooCommerce, and their webhooks
+    "PLATFORM_TIMEOUT_SECONDS": 10,
+    "PLATFORM_RETRIES": 4,  # after a timeout, a 5xx or a 429 (which waits as long as the platform asks)
+    "PLATFORM_RETRY_SECONDS": 1,  # first backoff; it doubles on each retry
+    "WEBHOOK_TOLERANCE_SECONDS": 300,  # Standard Webhooks timestamps further from now are refused
+    "WEBHOOK_DEDUPE_DAYS": 7,  # delivery ids remembered this long (platforms retry for two days at most)
+    "SHOPIFY_API_VERSION": "2025-07",
     # Admin pages: how long a login lasts, and how fast passwords may be guessed
     "ADMIN_SESSION_HOURS": 12,
     "ADMIN_LOGIN_LIMIT_IP": "30/hour",

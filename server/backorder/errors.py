@@ -11,11 +11,12 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .ratelimit import RateLimitUnavailable
-from .services.errors import Conflict, DomainError, Forbidden, NotFound
+from .services.errors import BadGateway, BadPayload, Conflict, DomainError, Forbidden, NotFound, Unauthenticated
 
 log = logging.getLogger(__name__)
 
-DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
+DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409), (Unauthenticated, 401), (BadPayload, 400),
+                 (BadGateway, 502))
 
 HTTP_CODES = {
     400: "bad_request",
@@ -28,6 +29,7 @@ HTTP_CODES = {
     422: "validation_failed",
     429: "rate_limited",
     500: "internal_error",
+    502: "bad_gateway",
     503: "unavailable",
 }
 

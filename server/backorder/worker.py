@@ -1,4 +1,4 @@
-"""The mail worker: a loop that plans campaign waves and sends due messages, until told to stop.
+"""The worker: a loop that plans campaign waves, sends due messages and runs platform tasks, until told to stop.
 
 Run as `backorder worker` (any number side by side), as `backorder send-due` from cron (one pass),
 or as a thread inside `backorder run` for development.
@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from .db import db
 from .mail.transports import transport_from_url
 from .services.outbox import send_due
+from .services.platform_tasks import run_due_tasks
+from .services.webhooks import prune_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,15 @@ def one_pass(app, transport, name, stop=None):
     with app.app_context():
         try:
             tally = send_due(transport, name, app.config, stop=stop)
+            tasks = run_due_tasks(name, app.config, stop=stop)
+            prune_deliveries(app.config["WEBHOOK_DEDUPE_DAYS"])
         except OperationalError as error:
             log.error("worker: database unavailable, retrying: %s", str(error).splitlines()[0])
             return None
         finally:
             db.session.remove()
+    if tasks.sent or tasks.failed or tasks.retried:
+        log.info("worker: platform tasks done %d, retried %d, failed %d", tasks.sent, tasks.retried, tasks.failed)
     if tally.sent or tally.failed or tally.retried or tally.skipped:
         log.info("worker: sent %d, retried %d, failed %d, skipped %d",
                  tally.sent, tally.retried, tally.failed, tally.skipped)

@@ -1,8 +1,9 @@
-"""The HTTP APIs: public (widget), admin (token)."""
+"""The HTTP APIs: public (widget), admin (token), platform webhooks."""
 
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, PathConverter
 
+from . import hooks
 from . import admin_alerts, admin_api, public  # noqa: F401 (admin_alerts adds routes to admin_api.bp)
 
 
@@ -10,7 +11,7 @@ class NoSessionsUnderApi(SecureCookieSessionInterface):
     """The APIs authenticate by key or token, never by cookie: skip the signed session there."""
 
     def open_session(self, app, request):
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/hooks/")):
             return None  # Flask then uses a null session and never sets a cookie
         return super().open_session(app, request)
 
@@ -32,3 +33,4 @@ def init_app(app):
     app.url_map.converters.update(sku=SkuConverter, public_key=PublicKeyConverter)
     app.register_blueprint(public.bp, url_prefix="/api/v1")
     app.register_blueprint(admin_api.bp, url_prefix="/api/v1/admin")
+    app.register_blueprint(hooks.bp, url_prefix="/hooks")

@@ -8,13 +8,13 @@ from .notifications import (
     Suppression,
 )
 from .orders import BACKORDER_STATUSES, Backorder, Order, OrderLine
-from .platforms import PLATFORMS, PlatformConnection, PlatformItem, WebhookDelivery
+from .platforms import PLATFORMS, TASK_KIND, PlatformConnection, PlatformItem, WebhookDelivery
 from .reports import CONVERSION_VIA, Conversion, ProductViewDay
 from .store import Store
 from .users import Membership, User
 
 __all__ = [
     "BACKORDER_STATUSES", "CAMPAIGN_STATUSES", "CONVERSION_VIA", "Conversion", "ProductViewDay", "MAX_UNITS", "MESSAGE_KINDS", "MESSAGE_STATUSES", "MODES",
-    "SHIPMENT_STATUSES", "SUBSCRIPTION_STATUSES", "Backorder", "Campaign", "Membership", "Message", "Order", "OrderLine",
+    "SHIPMENT_STATUSES", "SUBSCRIPTION_STATUSES", "TASK_KIND", "Backorder", "Campaign", "Membership", "Message", "Order", "OrderLine",
     "PLATFORMS", "PlatformConnection", "PlatformItem", "Product", "RateLimitBucket", "Shipment", "Store", "Subscription", "Suppression", "User", "WebhookDelivery", "utcnow",
 ]

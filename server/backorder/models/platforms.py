@@ -63,3 +63,6 @@ class PlatformItem(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int | None]
     as_of: Mapped[datetime | None]
+
+# Outbox rows of this kind are not emails but platform work for the worker (services/platform_tasks.py).
+TASK_KIND = "platform"

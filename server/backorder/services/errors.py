@@ -44,6 +44,10 @@ class UnknownMessage(NotFound):
     code = "unknown_message"
 
 
+class UnknownSubscription(NotFound):
+    code = "unknown_subscription"
+
+
 class InvalidLink(NotFound):
     """A link from an email that is forged, used up, expired or names erased data."""
 
@@ -82,3 +86,47 @@ class TooManyUnits(Conflict):
     """A running total (stock, backordered units) would pass what a unit column holds."""
 
     code = "out_of_range"
+
+
+class Unauthenticated(DomainError):
+    """The caller could not prove who it is (a webhook's signature or secret did not match)."""
+
+    code = "unauthorized"
+
+
+class BadPayload(DomainError):
+    """A body that cannot be what it claims to be (a webhook payload without its fields)."""
+
+    code = "bad_payload"
+
+
+class InvalidSignature(Unauthenticated):
+    code = "invalid_signature"
+
+
+class UnknownPlatform(NotFound):
+    code = "unknown_platform"
+
+
+class PlatformNotConfigured(Conflict):
+    """A platform operation needs credentials, a shop or a secret that are not set (or not readable)."""
+
+    code = "platform_not_configured"
+
+
+class PlatformRefused(Conflict):
+    """The platform's API answered with an error that retrying will not cure (401, 403, 404, 422…)."""
+
+    code = "platform_refused"
+
+
+class BadGateway(DomainError):
+    """Another service we depend on failed (a platform's API)."""
+
+    code = "bad_gateway"
+
+
+class PlatformUnavailable(BadGateway):
+    """The platform's API did not answer successfully after every retry (timeouts, 5xx, 429)."""
+
+    code = "platform_unavailable"

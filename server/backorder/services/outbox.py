@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..db import db
 from ..mail.compose import compose_message
 from ..mail.transports import PermanentFailure, TemporaryFailure, backoff_seconds
-from ..models import Message, Product, Store, Subscription, Suppression, utcnow
+from ..models import TASK_KIND, Message, Product, Store, Subscription, Suppression, utcnow
 from ..tokens import make_token
 from .campaigns import run_due_campaigns
 from .errors import UnknownMessage
@@ -41,8 +41,10 @@ class Tally:
         self.skipped += other.skipped
 
 
-def claim_due_messages(worker, limit, lease_seconds, now=None):
+def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
     """Take up to `limit` due messages for `worker` until the lease ends; returns their ids.
+
+    Emails, or with tasks=True the platform tasks that share the outbox (services/platform_tasks.py).
 
     PostgreSQL skips rows another worker is claiming (FOR UPDATE SKIP LOCKED), so any number of
     workers run side by side; SQLite's single writer makes the one UPDATE atomic by itself.
@@ -51,7 +53,8 @@ def claim_due_messages(worker, limit, lease_seconds, now=None):
     due = (
         db.select(Message.id)
         .where(Message.status == "queued", Message.due_at <= now,
-               sa.or_(Message.lease_until.is_(None), Message.lease_until < now))
+               sa.or_(Message.lease_until.is_(None), Message.lease_until < now),
+               Message.kind == TASK_KIND if tasks else Message.kind != TASK_KIND)
         .order_by(Message.due_at, Message.id).limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
@@ -292,8 +295,10 @@ def retry_message(store, message_id):
 
 
 def messages_of(store, status=None, kind=None, limit=100, after=None):
-    """The store's delivery log, newest first."""
+    """The store's delivery log, newest first (emails: platform tasks only when asked for by kind)."""
     statement = db.select(Message).where(Message.store_id == store.id)
+    if kind != TASK_KIND:
+        statement = statement.where(Message.kind != TASK_KIND)
     if status is not None:
         statement = statement.where(Message.status == status)
     if kind is not None:
