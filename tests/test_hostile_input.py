@@ -44,6 +44,13 @@ ROUTES = [
     ("POST", ADMIN + "/orders", "required"),
     ("PATCH", ADMIN + "/shipments/{shipment_id}", "required"),
     ("POST", ADMIN + "/shipments/{shipment_id}/receive", "optional"),
+    ("GET", ADMIN + "/reports/demand", None),
+    ("GET", ADMIN + "/reports/suppliers", None),
+    ("GET", ADMIN + "/reports/purchase-list?supplier=Acme", None),
+    ("GET", ADMIN + "/reports/funnel", None),
+    ("GET", ADMIN + "/reports/backorders", None),
+    ("GET", ADMIN + "/reports/email", None),
+    ("GET", ADMIN + "/reports/activity", None),
     ("DELETE", ADMIN + "/shipments/{shipment_id}", None),  # last: it ends the shipment's plan
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route[1].startswith(ADMIN)]

@@ -14,6 +14,7 @@ def create_app(test_config=None):
 
     from . import admin, api, cli, config, errors, ratelimit, shopper, storefront, widget
     from .db import db, migrate
+    from .services import views
     from .services.stores import SnapshotCache
 
     config.load(app, test_config)
@@ -23,6 +24,7 @@ def create_app(test_config=None):
     app.extensions["backorder.stores"] = SnapshotCache(app.config["STORE_CACHE_SECONDS"])
     app.extensions["backorder.ratelimiter"] = ratelimit.RateLimiter(
         ratelimit.storage_from_url(app.config["RATELIMIT_STORAGE"]))
+    views.init_app(app)
     if app.config["TRUSTED_PROXIES"]:  # the client's address comes from X-Forwarded-For, set by that many proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1)
     errors.init_app(app)

@@ -4,7 +4,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, PathConverter
 
 from . import hooks
-from . import admin_alerts, admin_api, public  # noqa: F401 (admin_alerts adds routes to admin_api.bp)
+from . import admin_alerts, admin_api, admin_reports, public  # noqa: F401 (admin_alerts, admin_reports add routes to admin_api.bp)
 
 
 class NoSessionsUnderApi(SecureCookieSessionInterface):

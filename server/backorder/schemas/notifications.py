@@ -150,6 +150,8 @@ class StoreSettings(Schema):
     quiet_hours_end = fields.Time(allow_none=True, format="%H:%M")
     notify_on_room = fields.Boolean()
     eta_tolerance_days = Count(maximum=365)
+    attribution_days = Count(minimum=1, maximum=90, metadata={
+        "description": "An order within this many days of a restock email counts as its conversion (reports)"})
 
     @validates_schema
     def _quiet_hours_both_or_neither(self, data, **kwargs):

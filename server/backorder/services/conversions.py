@@ -21,7 +21,7 @@ def attribute_order(store, order, now):
     """
     if not order.email:
         return 0
-    lines = {line.product_id: line for line in order.lines}
+    lines = {line.product.id: line for line in order.lines}  # product_id is set only at flush
     rows = db.session.execute(
         db.select(Message.product_id, Message.subscription_id, Message.clicked_at)
         .where(Message.store_id == store.id, Message.email_hash == email_hash(order.email),
