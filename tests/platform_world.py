@@ -93,3 +93,7 @@ def wait_for_restock(app, store, sku, email="waiting@example.com"):
 def fast_retries(app):
     app.config.update(PLATFORM_RETRY_SECONDS=0.01, PLATFORM_TIMEOUT_SECONDS=5)
     return app
+
+
+def level_payload(available, location=75590000001):
+    return {**fixture("shopify_inventory_levels_update"), "available": available, "location_id": location}

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from . import platform_cli
 from .config import ConfigError
 from .services import stores
 
@@ -149,6 +150,7 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_due_command)
+    platform_cli.init_app(app)
 
 
 def main():
