@@ -88,7 +88,7 @@ def react_to_changes(store, products, before, trigger, now=None, check_etas=Fals
     after = availability_of_products(store, products)
     for product in products:
         after_stock_change(store, product, before[product.id], after[product.id], trigger, now)
-        if check_etas:
+        if check_etas and product.backordered:  # no open backorder, nobody to tell: no query
             notify_later_etas(store, product, now)
 
 

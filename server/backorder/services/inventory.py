@@ -33,6 +33,47 @@ class Receipt:
     restocked: int = 0
 
 
+def fills_of_stock(stock, waiting):
+    """Which backorders `stock` units would fill: the rule settle_backorders applies, as a pure function.
+
+    `waiting` is (backorder_id, order_ref, units still owed) of the open backorders, oldest first.
+    Whole lines first, in order; the line the stock runs out in gets the rest (complete=False).
+    """
+    allocations = []
+    for backorder_id, order_ref, owed in waiting:
+        if stock <= 0:
+            break
+        part = min(stock, owed)
+        allocations.append(Allocation(backorder_id, order_ref, part, part == owed))
+        stock -= part
+    return allocations
+
+
+@dataclass(frozen=True)
+class ReceiptPreview:
+    """What receiving would do, before anything is written: the fills, and what is left as a restock."""
+
+    shipment: Shipment
+    received: int
+    allocations: list[Allocation]
+    restocked: int
+
+
+def preview_receipt(shipment, quantity: int | None = None):
+    """What receive_shipment(shipment, quantity) would do now: which backorders it fills, what is left."""
+    product = shipment.product
+    received = shipment.quantity if quantity is None else quantity
+    stock = max(0, product.on_hand + received - product.safety_stock)
+    waiting = db.session.execute(
+        db.select(Backorder.id, Order.order_ref, Backorder.quantity - Backorder.allocated_quantity)
+        .join(OrderLine, OrderLine.id == Backorder.order_line_id).join(Order, Order.id == OrderLine.order_id)
+        .where(Backorder.product_id == product.id, Backorder.status == "open")
+        .order_by(Backorder.created_at, Backorder.id)
+    ).all()
+    allocations = fills_of_stock(stock, [tuple(row) for row in waiting])
+    return ReceiptPreview(shipment, received, allocations, stock - sum(part.quantity for part in allocations))
+
+
 def settle_backorders(product):
     """Give sellable stock to open backorders, oldest first: whole lines, then part of the next one.
 

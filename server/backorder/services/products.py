@@ -21,8 +21,10 @@ def _insert_ignoring_conflicts(model, rows, conflict_columns, returning):
     Only the rows this statement inserted come back, so callers learn which ones are new.
     """
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
-    return db.session.execute(statement.returning(returning))
+    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    # executemany, which SQLAlchemy batches into multi-row INSERTs ("insertmanyvalues"): one big
+    # .values(rows) statement took 7 s to compile for a 10,000-row import
+    return db.session.execute(statement.returning(returning), rows)
 
 
 def lock_products(product_ids):

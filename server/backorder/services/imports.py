@@ -1,0 +1,146 @@
+"""Importing products from CSV: every row checked by the API's own schema, then all saved or none.
+
+The first line names the columns (any order; only `sku` is required). An empty cell leaves that
+field as it is (a new product gets the default); `none` clears a field that may be empty
+(`unlimited` too, for backorder_limit). Rows are numbered as a spreadsheet shows them: the header
+is row 1.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from marshmallow import ValidationError, fields
+
+from ..schemas.catalog import ProductBulkItem
+from ..schemas.base import BackorderLimit
+from .errors import BadPayload
+from .products import upsert_products
+
+MAX_ROWS = 10_000  # one transaction; far inside the bind-parameter limits of SQLite and PostgreSQL
+CLEAR = {"none", "null"}
+SCHEMA = ProductBulkItem()
+COLUMNS = ["sku"] + [name for name in SCHEMA.fields if name != "sku"]
+TEMPLATE_ROWS = [
+    {"sku": "TEE-RED-M", "name": "Red tee (M)", "price": "24.00", "on_hand": "0", "mode": "backorder",
+     "backorder_limit": "50", "back_in_stock_date": "2027-01-15", "handling_days": "2",
+     "message": "Back from the dyers in January."},
+    {"sku": "MUG-BLUE", "name": "Blue mug", "price": "14.50", "on_hand": "12", "safety_stock": "2", "mode": "notify"},
+    {"sku": "BOOK-2", "name": "The sequel (signed)", "mode": "preorder", "release_date": "2027-03-01",
+     "backorder_limit": "unlimited"},
+]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with the file: the row (1 = header), the column, and what is wrong."""
+
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejected(BadPayload):
+    """The file had errors: nothing was saved. `errors` lists them by row and column."""
+
+    code = "import_rejected"
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) in the file: nothing was imported")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    created: int
+    updated: int
+
+
+def template_csv():
+    """A CSV to start from: every column, three example rows."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(TEMPLATE_ROWS)
+    return out.getvalue()
+
+
+def _typed(field, cell):
+    """The JSON value a CSV cell stands for, given the schema field that will load it."""
+    if cell.lower() in CLEAR or (isinstance(field, BackorderLimit) and cell.lower() == "unlimited"):
+        return None
+    if isinstance(field, (fields.Integer, BackorderLimit)) and cell.isascii() and cell.isdigit() and len(cell) < 12:
+        return int(cell)
+    return cell
+
+
+def _messages(messages):
+    """Flatten marshmallow's messages for one field into one sentence."""
+    if isinstance(messages, dict):
+        return " ".join(_messages(value) for value in messages.values())
+    if isinstance(messages, list):
+        return " ".join(_messages(value) for value in messages)
+    return str(messages)
+
+
+def read_products_csv(text):
+    """Parse and check a CSV: ([(sku, fields)], [RowError]). Either list may be empty."""
+    if text.startswith("\ufeff"):  # spreadsheets save UTF-8 with a byte-order mark
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        return [], [RowError(1, "", "The file is empty: the first line must name the columns (at least sku).")]
+    except csv.Error as error:
+        return [], [RowError(1, "", f"Not a readable CSV file: {error}")]
+    errors = [RowError(1, name, f"Unknown column {name!r}; the columns are: {', '.join(COLUMNS)}.")
+              for name in header if name not in SCHEMA.fields]
+    errors += [RowError(1, name, "This column appears twice.") for index, name in enumerate(header)
+               if name in header[:index]]
+    if "sku" not in header:
+        errors.append(RowError(1, "sku", "The sku column is required."))
+    if errors:
+        return [], errors
+    items, seen = [], {}
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are skipped, as spreadsheets often leave some at the end
+            if len(items) + len(errors) >= MAX_ROWS:
+                return [], [RowError(number, "", f"Too many rows: at most {MAX_ROWS:,} per file. Split it.")]
+            if len(cells) != len(header):
+                errors.append(RowError(number, "", f"This row has {len(cells)} cells; the header has {len(header)}."))
+                continue
+            data = {name: _typed(SCHEMA.fields[name], cell.strip())
+                    for name, cell in zip(header, cells) if cell.strip()}
+            try:
+                loaded = SCHEMA.load(data)
+            except ValidationError as error:
+                errors += [RowError(number, name, _messages(messages)) for name, messages in error.messages.items()]
+                continue
+            sku = loaded.pop("sku")
+            if sku in seen:
+                errors.append(RowError(number, "sku", f"Sku {sku!r} is already on row {seen[sku]}."))
+                continue
+            seen[sku] = number
+            items.append((sku, loaded))
+    except csv.Error as error:
+        errors.append(RowError(reader.line_num, "", f"Not a readable CSV line: {error}"))
+    if not items and not errors:
+        errors.append(RowError(2, "", "The file has a header but no products."))
+    return items, errors
+
+
+def import_products(store, text):
+    """Check every row of a products CSV, then save all of them in one upsert (one transaction), or none.
+
+    Raises ImportRejected with every error found; returns an ImportResult.
+    """
+    items, errors = read_products_csv(text)
+    if errors:
+        raise ImportRejected(errors)
+    saved = upsert_products(store, items)
+    created = sum(1 for _, is_new in saved if is_new)
+    return ImportResult(len(saved), created, len(saved) - created)
