@@ -35,6 +35,7 @@ ROUTES = [
     ("POST", ADMIN + "/products/{sku}/campaigns", None),
     ("GET", ADMIN + "/messages", None),
     ("POST", ADMIN + "/messages/{message_id}/retry", None),
+    ("GET", ADMIN + "/backorders", None),
     ("GET", ADMIN + "/products", None),
     ("PUT", ADMIN + "/products", "required"),
     ("GET", ADMIN + "/products/{sku}", None),

@@ -201,3 +201,16 @@ def test_shipment_answers_match_the_document(make_product, admin, document):
     assert [allocation["quantity"] for allocation in answers[2][2].get_json()["allocations"]] == [2]
     for path, method, answer in answers:
         assert_matches_document(document, ADMIN + path, method, answer)
+
+
+def test_backorder_list_answers_match_the_document(client, make_product, admin, document):
+    make_product("LAMP", mode="backorder")
+    admin("POST", "/products/LAMP/shipments", {"quantity": 1, "expected_on": SOON})
+    admin("POST", "/orders", {"order_ref": "R1", "email": "a@example.com",
+                              "lines": [{"sku": "LAMP", "quantity": 2, "unit_price": "3.50"}]})
+    answers = [admin("GET", "/backorders"), admin("GET", "/backorders?sku=NOPE"), admin("GET", "/backorders?limit=0")]
+    assert [answer.status_code for answer in answers] == [200, 404, 422]
+    assert answers[0].get_json()["items"][0]["shipment_id"] is None  # 2 units: the 1-unit shipment is not enough
+    for answer in answers:
+        assert_matches_document(document, ADMIN + "/backorders", "get", answer)
+    assert_matches_document(document, ADMIN + "/subscriptions", "get", admin("GET", "/subscriptions?search=a"))

@@ -5,6 +5,7 @@ from werkzeug.routing import BaseConverter, PathConverter
 
 from . import hooks
 from . import admin_alerts, admin_api, admin_reports, public  # noqa: F401 (admin_alerts, admin_reports add routes to admin_api.bp)
+from . import admin_backorders  # noqa: F401 (adds routes to admin_api.bp)
 
 
 class NoSessionsUnderApi(SecureCookieSessionInterface):

@@ -3,6 +3,7 @@
 from flask import g
 
 from .. import schemas
+from ..exports import csv_response
 from ..services import campaigns, outbox, products, stores, subscriptions
 from .admin_api import bp
 from .auth import token_required
@@ -34,11 +35,16 @@ def update_store(fields):
 @bp.get("/subscriptions")
 @token_required
 @other_responses({404: "No product with this sku"})
-@response(schemas.SubscriptionList, 200, "One page of sign-ups, newest first")
-@arguments(schemas.SubscriptionQuery)
+@response(schemas.SubscriptionList, 200, "One page of sign-ups, newest first "
+          "(with ?format=csv: text/csv, every matching sign-up under a header row)")
+@arguments(schemas.SubscriptionListQuery)
 def list_subscriptions(query):
-    """The store's back-in-stock sign-ups with their consent records, filtered by sku, email or status."""
+    """The store's back-in-stock sign-ups with their consent records, filtered by sku, email, status or search."""
     limit = query.pop("limit")
+    if query.pop("format") == "csv":
+        query.pop("after", None)
+        rows = map(schemas.SubscriptionRow().dump, subscriptions.all_subscriptions(g.store, **query))
+        return csv_response("subscriptions", schemas.SubscriptionRow, rows)
     return _page(subscriptions.list_subscriptions(g.store, limit=limit, **query), limit)
 
 

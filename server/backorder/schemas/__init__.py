@@ -8,4 +8,5 @@ from .base import *  # noqa: F403
 from .catalog import *  # noqa: F403
 from .orders import *  # noqa: F403
 from .notifications import *  # noqa: F403
+from .lists import *  # noqa: F403
 from .reports import *  # noqa: F403

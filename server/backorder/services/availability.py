@@ -103,6 +103,20 @@ def backorder_etas(waiting, shipments, back_in_stock_date, today, handling_days)
     return etas
 
 
+def shipment_of_unit(position, shipments):
+    """The planned shipment that brings the `position`-th queued unit, first come first served, or None.
+
+    `shipments` are (expected_on, quantity, key) triples; they are claimed by date, as in
+    unclaimed_incoming, and the key of the one that covers the unit is returned.
+    """
+    covered = 0
+    for expected_on, quantity, key in sorted(shipments, key=lambda shipment: shipment[:2]):
+        covered += quantity
+        if covered >= position:
+            return key
+    return None
+
+
 def moved_later(promised, new, tolerance_days):
     """Whether a backorder's customer should hear that its ETA slipped: by more than the tolerance,
     or from a date to no date at all."""

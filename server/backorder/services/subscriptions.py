@@ -9,11 +9,12 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..db import db
 from ..models import Message, Subscription, Suppression, utcnow
 from ..ratelimit import hashed
-from .errors import InvalidLink
+from .errors import InvalidLink, UnknownSubscription
 from .products import get_product
 
 OPEN = ("pending", "active")
@@ -206,15 +207,62 @@ def erase_address(store, email):
     return {"subscriptions": subscriptions, "messages": messages}
 
 
-def list_subscriptions(store, sku=None, email=None, status=None, limit=100, after=None):
-    """One page of the store's sign-ups, newest first, filtered by product, address or status."""
+def _filtered(store, sku=None, email=None, status=None, search=None):
     statement = db.select(Subscription).where(Subscription.store_id == store.id)
     if sku is not None:
         statement = statement.where(Subscription.product_id == get_product(store, sku).id)
     if email is not None:
         statement = statement.where(Subscription.email_hash == email_hash(email))
+    if search:
+        statement = statement.where(db.func.lower(Subscription.email).contains(search.strip().lower(), autoescape=True))
     if status is not None:
         statement = statement.where(Subscription.status == status)
+    return statement
+
+
+def list_subscriptions(store, sku=None, email=None, status=None, search=None, limit=100, after=None):
+    """One page of the store's sign-ups, newest first, each with its product.
+
+    Filtered by product, exact address, status, or `search`: part of an address, any case.
+    Raises UnknownProduct for a sku the store lacks.
+    """
+    statement = _filtered(store, sku, email, status, search).options(joinedload(Subscription.product))
     if after is not None:
         statement = statement.where(Subscription.id < after)
     return db.session.execute(statement.order_by(Subscription.id.desc()).limit(limit)).scalars().all()
+
+
+def all_subscriptions(store, batch=500, **filters):
+    """Every sign-up the filters select, newest first, read a page at a time (for a streamed CSV).
+
+    The first page is read at once, so an unknown sku raises UnknownProduct before any row is sent.
+    """
+    first = list_subscriptions(store, limit=batch, **filters)
+
+    def pages(page):
+        while True:
+            yield from page
+            if len(page) < batch:
+                return
+            page = list_subscriptions(store, limit=batch, after=page[-1].id, **filters)
+
+    return pages(first)
+
+
+def subscription_of(store, subscription_id):
+    """One of the store's sign-ups by id; UnknownSubscription for any other id (another store's too)."""
+    subscription = db.session.get(Subscription, subscription_id) if 0 < subscription_id < 2**31 else None
+    if subscription is None or subscription.store_id != store.id:
+        raise UnknownSubscription(f"No sign-up {subscription_id}", subscription_id=subscription_id)
+    return subscription
+
+
+def erasure_preview(store, email):
+    """What erase_address would delete for this address: {"subscriptions": n, "messages": n}."""
+    hashed = email_hash(email)
+
+    def count(model):
+        return db.session.execute(db.select(db.func.count()).select_from(model).where(
+            model.store_id == store.id, model.email_hash == hashed)).scalar_one()
+
+    return {"subscriptions": count(Subscription), "messages": count(Message)}
