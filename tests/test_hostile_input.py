@@ -52,6 +52,12 @@ ROUTES = [
     ("GET", ADMIN + "/reports/backorders", None),
     ("GET", ADMIN + "/reports/email", None),
     ("GET", ADMIN + "/reports/activity", None),
+    ("GET", ADMIN + "/platforms", None),
+    ("PUT", ADMIN + "/platforms/{platform}/credentials", "required"),
+    ("POST", ADMIN + "/platforms/{platform}/webhook-secret", "optional"),
+    ("POST", ADMIN + "/platforms/{platform}/sync", None),
+    ("POST", ADMIN + "/platforms/bigcommerce/widget", None),
+    ("DELETE", ADMIN + "/platforms/bigcommerce/widget", None),
     ("DELETE", ADMIN + "/shipments/{shipment_id}", None),  # last: it ends the shipment's plan
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route[1].startswith(ADMIN)]
@@ -112,7 +118,8 @@ VALUES = {
 
 def filled(store, **ids):
     """The ids a route template needs, and url(template) filling them in."""
-    ids = {"public_key": store.public_key, "sku": "LAMP", "shipment_id": 1, "campaign_id": 1, "message_id": 1, **ids}
+    ids = {"public_key": store.public_key, "sku": "LAMP", "shipment_id": 1, "campaign_id": 1, "message_id": 1,
+           "platform": "woocommerce", **ids}
     return SimpleNamespace(headers=store.headers, ids=ids, url=lambda path: path.format(**ids))
 
 

@@ -69,7 +69,8 @@ def test_admin_operations_need_the_bearer_token_and_document_401(document):
 
 
 # Actions whose path says it all: they read no body.
-BODYLESS = {("post", ADMIN + "/products/{sku}/campaigns"), ("post", ADMIN + "/messages/{message_id}/retry")}
+BODYLESS = {("post", ADMIN + "/products/{sku}/campaigns"), ("post", ADMIN + "/messages/{message_id}/retry"),
+            ("post", ADMIN + "/platforms/{platform}/sync"), ("post", ADMIN + "/platforms/bigcommerce/widget")}
 
 
 def test_request_bodies_reference_schemas_with_properties(document):
@@ -214,3 +215,17 @@ def test_backorder_list_answers_match_the_document(client, make_product, admin, 
     for answer in answers:
         assert_matches_document(document, ADMIN + "/backorders", "get", answer)
     assert_matches_document(document, ADMIN + "/subscriptions", "get", admin("GET", "/subscriptions?search=a"))
+
+
+def test_platform_answers_match_the_document(admin, document):
+    assert_matches_document(document, ADMIN + "/platforms", "get", admin("GET", "/platforms"))
+    for body in ({"shop": "example.myshopify.com", "access_token": "shpat_1"}, {"shop": "nope"}):
+        assert_matches_document(document, ADMIN + "/platforms/{platform}/credentials", "put",
+                                admin("PUT", "/platforms/shopify/credentials", body))
+    assert_matches_document(document, ADMIN + "/platforms/{platform}/webhook-secret", "post",
+                            admin("POST", "/platforms/woocommerce/webhook-secret"))
+    for _ in range(2):
+        assert_matches_document(document, ADMIN + "/platforms/{platform}/sync", "post",
+                                admin("POST", "/platforms/shopify/sync"))
+    assert_matches_document(document, ADMIN + "/platforms/bigcommerce/widget", "delete",
+                            admin("DELETE", "/platforms/bigcommerce/widget"))

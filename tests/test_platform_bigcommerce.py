@@ -195,3 +195,17 @@ def test_widget_install_and_remove_through_the_scripts_api(app, bc, platforms):
         platform_sync.remove_widget(db.session.get(Store, bc.id))
         assert db.session.get(PlatformConnection, (bc.id, "bigcommerce")).widget_script_id is None
     assert platforms.bc_scripts == {}
+
+
+def test_widget_src_with_store_sets_the_tags_data_store(app, client, tmp_path):
+    """The Scripts API's `src` kind carries no attributes: ?store= gives the widget its store instead."""
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "widget.js").write_text("(()=>{})();")
+    app.root_path = str(tmp_path)
+    plain = client.get("/widget.js")
+    answer = client.get("/widget.js?store=pk_abc-DEF_1")
+    assert answer.get_data(as_text=True) == (
+        '(function(s){s&&!s.dataset.store&&(s.dataset.store="pk_abc-DEF_1")})(document.currentScript);\n(()=>{})();')
+    assert answer.headers["ETag"] != plain.headers["ETag"]
+    for hostile in ('pk_a"};alert(1);//', "sk_secret", "pk_" + "a" * 65):
+        assert client.get("/widget.js", query_string={"store": hostile}).get_data(as_text=True) == "(()=>{})();"

@@ -2,11 +2,17 @@
 
 import hashlib
 import os
+import re
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
 bp = Blueprint("widget", __name__)
+
+PUBLIC_KEY = re.compile(r"pk_[A-Za-z0-9_-]{1,64}")
+# For script managers that add a src but no attributes (BigCommerce's Scripts API, `src` kind):
+# /widget.js?store=pk_… gives the widget its own tag's data-store before it reads it.
+STORE_PREFIX = '(function(s){s&&!s.dataset.store&&(s.dataset.store="%s")})(document.currentScript);\n'
 
 
 @bp.get("/widget.js")
@@ -18,6 +24,9 @@ def widget_js():
             script = built.read()
     except FileNotFoundError:
         raise NotFound("The widget is not built: run `make widget` (npm ci && npm run build).") from None
+    store = request.args.get("store", "")
+    if PUBLIC_KEY.fullmatch(store):
+        script = (STORE_PREFIX % store).encode() + script
     answer = Response(script, mimetype="text/javascript")
     answer.headers["Cache-Control"] = "public, max-age=300"
     answer.headers["ETag"] = '"' + hashlib.blake2b(script, digest_size=16).hexdigest() + '"'

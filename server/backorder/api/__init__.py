@@ -3,7 +3,7 @@
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, PathConverter
 
-from . import hooks
+from . import admin_platforms, hooks  # noqa: F401 (admin_platforms adds routes to admin_api.bp)
 from . import admin_alerts, admin_api, admin_reports, public  # noqa: F401 (admin_alerts, admin_reports add routes to admin_api.bp)
 from . import admin_backorders  # noqa: F401 (adds routes to admin_api.bp)
 
@@ -29,9 +29,15 @@ class PublicKeyConverter(BaseConverter):
     regex = r"pk_[A-Za-z0-9_-]{1,64}"
 
 
+class PlatformConverter(BaseConverter):
+    """A platform name in a path (webhooks, the admin API's connections)."""
+
+    regex = "bigcommerce|shopify|woocommerce"
+
+
 def init_app(app):
     app.session_interface = NoSessionsUnderApi()
-    app.url_map.converters.update(sku=SkuConverter, public_key=PublicKeyConverter)
+    app.url_map.converters.update(sku=SkuConverter, public_key=PublicKeyConverter, platform=PlatformConverter)
     app.register_blueprint(public.bp, url_prefix="/api/v1")
     app.register_blueprint(admin_api.bp, url_prefix="/api/v1/admin")
     app.register_blueprint(hooks.bp, url_prefix="/hooks")

@@ -8,5 +8,6 @@ from .base import *  # noqa: F403
 from .catalog import *  # noqa: F403
 from .orders import *  # noqa: F403
 from .notifications import *  # noqa: F403
+from .platforms import *  # noqa: F403
 from .lists import *  # noqa: F403
 from .reports import *  # noqa: F403

@@ -99,8 +99,8 @@ def normalize_shop(platform, shop):
             raise ValueError("give the shop's own domain, such as example.myshopify.com")
         return host
     parts = urlsplit(shop)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(shop) > 300:
-        raise ValueError("give the WordPress site's URL, such as https://shop.example.com")
+    if parts.scheme != "https" or not parts.hostname or len(shop) > 300:  # its keys travel as HTTP Basic auth
+        raise ValueError("give the WordPress site's https URL, such as https://shop.example.com")
     return shop.rstrip("/")
 
 
