@@ -24,7 +24,7 @@ class FakePlatforms:
         self.requests = []  # (method, path with query, headers)
         self.failures = []  # [status, headers, times left, path prefix]
         self.bc_products, self.bc_inventory, self.bc_orders, self.bc_order_products = [], {}, {}, {}
-        self.bc_scripts = {}
+        self.bc_scripts, self.bc_hooks = {}, {}
         self.shopify_products, self.shopify_levels = [], {}  # levels: {item id: {location: available}}
         self.woo_products, self.woo_variations = [], {}
         self.url = None
@@ -109,6 +109,19 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, fake.bc_order_products.get(order_id, []), limits)
             return self._send(200, fake.bc_orders[order_id], limits) if order_id in fake.bc_orders \
                 else self._send(404, [{"status": 404, "message": "not found"}])
+        if path == "/v3/hooks" and method == "GET":
+            hooks = list(fake.bc_hooks.values())
+            return self._send(200, {"data": hooks, "meta": {"pagination": {"total": len(hooks), "total_pages": 1}}})
+        if path == "/v3/hooks" and method == "POST":
+            if any(h["scope"] == body["scope"] and h["destination"] == body["destination"] for h in fake.bc_hooks.values()):
+                return self._send(422, {"title": "A webhook with this scope and destination already exists"})
+            hook_id = len(fake.bc_hooks) + 1
+            fake.bc_hooks[hook_id] = {"id": hook_id, **body}
+            return self._send(200, {"data": fake.bc_hooks[hook_id], "meta": {}})
+        if path.startswith("/v3/hooks/") and method == "PUT":
+            hook_id = int(path.rsplit("/", 1)[1])
+            fake.bc_hooks[hook_id].update(body)
+            return self._send(200, {"data": fake.bc_hooks[hook_id], "meta": {}})
         if path == "/v3/content/scripts" and method == "POST":
             uuid = f"script-{len(fake.bc_scripts) + 1}"
             fake.bc_scripts[uuid] = body
@@ -160,6 +173,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._handle("DELETE")
+
+    def do_PUT(self):
+        self._handle("PUT")
 
 
 @pytest.fixture

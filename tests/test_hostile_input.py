@@ -56,6 +56,7 @@ ROUTES = [
     ("PUT", ADMIN + "/platforms/{platform}/credentials", "required"),
     ("POST", ADMIN + "/platforms/{platform}/webhook-secret", "optional"),
     ("POST", ADMIN + "/platforms/{platform}/sync", None),
+    ("POST", ADMIN + "/platforms/bigcommerce/webhooks", None),
     ("POST", ADMIN + "/platforms/bigcommerce/widget", None),
     ("DELETE", ADMIN + "/platforms/bigcommerce/widget", None),
     ("DELETE", ADMIN + "/shipments/{shipment_id}", None),  # last: it ends the shipment's plan

@@ -70,7 +70,8 @@ def test_admin_operations_need_the_bearer_token_and_document_401(document):
 
 # Actions whose path says it all: they read no body.
 BODYLESS = {("post", ADMIN + "/products/{sku}/campaigns"), ("post", ADMIN + "/messages/{message_id}/retry"),
-            ("post", ADMIN + "/platforms/{platform}/sync"), ("post", ADMIN + "/platforms/bigcommerce/widget")}
+            ("post", ADMIN + "/platforms/{platform}/sync"), ("post", ADMIN + "/platforms/bigcommerce/widget"),
+            ("post", ADMIN + "/platforms/bigcommerce/webhooks")}
 
 
 def test_request_bodies_reference_schemas_with_properties(document):

@@ -1,6 +1,8 @@
 """The admin REST API for platform connections: credentials in and never out, secrets shown once,
 sync queued for the worker, the BigCommerce widget through the Scripts API."""
 
+import json
+
 import pytest
 from platform_server import BC_BASE, BC_TOKEN, platforms  # noqa: F401 (fixture)
 from platform_world import fast_retries  # noqa: F401 (fixture)
@@ -86,3 +88,22 @@ def test_platform_down_is_502_not_500(client, store, platforms, runner, fast_ret
     platforms.fail_next(500, times=20)
     answer = client.post(f"{ADMIN}/bigcommerce/widget", headers=store.headers)
     assert answer.status_code == 502 and answer.get_json()["error"]["code"] == "platform_unavailable"
+
+
+def test_bigcommerce_webhooks_are_registered_with_the_secret_header_once(app, client, store, platforms, runner,
+                                                                         fast_retries):
+    runner.invoke(args=["platform", "credentials", "--store", store.public_key, "--platform", "bigcommerce",
+                        "--api-url", platforms.url + BC_BASE, "--access-token", BC_TOKEN])
+    assert client.post(f"{ADMIN}/bigcommerce/webhooks", headers=store.headers).status_code == 409  # no secret yet
+    secret = client.post(f"{ADMIN}/bigcommerce/webhook-secret", headers=store.headers).get_json()["webhook_secret"]
+    answer = client.post(f"{ADMIN}/bigcommerce/webhooks", headers=store.headers)
+    assert answer.status_code == 200 and answer.get_json() == {"webhooks": 8}
+    hooks = list(platforms.bc_hooks.values())
+    assert {hook["destination"] for hook in hooks} == {f"http://127.0.0.1:5000/hooks/{store.public_key}/bigcommerce"}
+    assert {hook["scope"] for hook in hooks} >= {"store/sku/inventory/updated", "store/order/created"}
+    assert all(hook["headers"] == {"X-Backorder-Secret": secret} and hook["is_active"] for hook in hooks)
+    rotated = runner.invoke(args=["platform", "secret", "--store", store.public_key, "--platform", "bigcommerce"])
+    again = runner.invoke(args=["platform", "webhooks", "--store", store.public_key])
+    assert again.exit_code == 0 and len(platforms.bc_hooks) == 8  # updated, not duplicated
+    new_secret = json.loads(rotated.stdout)["webhook_secret"]
+    assert all(hook["headers"] == {"X-Backorder-Secret": new_secret} for hook in platforms.bc_hooks.values())

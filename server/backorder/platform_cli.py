@@ -123,6 +123,14 @@ def widget_command(public_key, action):
         click.echo(json.dumps({"removed": True}))
 
 
+@platform_group.command("webhooks")
+@STORE
+@with_appcontext
+def webhooks_command(public_key):
+    """Create (or repair) the store's BigCommerce webhooks through its API, pointing at this server."""
+    click.echo(json.dumps({"webhooks": _run(platform_sync.register_bigcommerce_webhooks, _store(public_key))}))
+
+
 @platform_group.command("schedule")
 @STORE
 @PLATFORM

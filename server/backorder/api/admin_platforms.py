@@ -69,6 +69,15 @@ def sync_platform(platform):
     return task or {"status": "queued"}, 202
 
 
+@bp.post("/platforms/bigcommerce/webhooks")
+@token_required
+@other_responses({409: "No BigCommerce credentials or webhook secret", 502: "BigCommerce did not answer"})
+@response(schemas.WebhooksOut, 200, "The webhooks now registered (created, or updated when they existed)")
+def register_webhooks():
+    """Create the store's BigCommerce webhooks through its API (BigCommerce has no page for them)."""
+    return {"webhooks": platform_sync.register_bigcommerce_webhooks(g.store)}
+
+
 @bp.post("/platforms/bigcommerce/widget")
 @token_required
 @other_responses({409: "No BigCommerce credentials", 502: "BigCommerce did not answer"})

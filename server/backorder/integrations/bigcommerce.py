@@ -3,8 +3,6 @@ into tasks, and the REST API (Catalog v3, Inventory v3, Orders v2, Scripts v3)."
 
 import hashlib
 import re
-from datetime import date
-
 from ..services.errors import BadPayload
 from ..services.platform_stock import PlatformVariant
 from .http import ApiClient
@@ -12,6 +10,10 @@ from .shopify import _id, _int, _money, _text, parse_time
 
 STOCK_SCOPES = re.compile(r"store/(product|sku)/inventory(/order)?/updated\Z"
                           r"|store/channel/[^/]+/inventory/product/(stock_changed|settings_changed|out_of_stock_reached)\Z")
+# The webhooks register_webhooks creates: stock, products and orders.
+SUBSCRIBED_SCOPES = ("store/product/inventory/updated", "store/product/inventory/order/updated",
+                     "store/sku/inventory/updated", "store/sku/inventory/order/updated", "store/product/updated",
+                     "store/sku/created", "store/order/created", "store/order/statusUpdated")
 PRODUCT_SCOPES = ("store/product/created", "store/product/updated", "store/sku/created", "store/sku/updated")
 INCOMPLETE, CANCELLED, DECLINED = 0, 5, 6  # order status ids that are not (yet) sales
 
@@ -181,9 +183,28 @@ class BigCommerceClient(ApiClient):
                 "enabled": True}
         return self.request("POST", "v3/content/scripts", json=body).json()["data"]["uuid"]
 
+    def register_webhooks(self, destination, headers, scopes=SUBSCRIBED_SCOPES):
+        """Create (or update and reactivate) one webhook per scope for `destination`; returns their ids.
+
+        A hook is unique per scope and destination, and visible only to the token that made it, so
+        existing ones are found by listing and then updated instead of duplicated.
+        """
+        existing = {}
+        for answer in self._pages("v3/hooks", {"limit": 250}):
+            for hook in answer.get("data") or []:
+                if hook.get("destination") == destination:
+                    existing[hook.get("scope")] = hook.get("id")
+        ids = []
+        for scope in scopes:
+            body = {"scope": scope, "destination": destination, "is_active": True, "headers": headers}
+            if scope in existing:
+                self.request("PUT", f"v3/hooks/{int(existing[scope])}", json=body)
+                ids.append(existing[scope])
+            else:
+                ids.append(self.request("POST", "v3/hooks", json=body).json()["data"]["id"])
+        return ids
+
     def remove_script(self, uuid):
         self.request("DELETE", f"v3/content/scripts/{uuid}")
 
 
-def release_day(value):
-    return value if isinstance(value, date) else None

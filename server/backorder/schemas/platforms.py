@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 from .base import Text
 
 __all__ = ["PlatformCredentialsIn", "PlatformOut", "PlatformList", "WebhookSecretIn", "WebhookSecretOut",
-           "PlatformTaskOut", "WidgetOut"]
+           "PlatformTaskOut", "WebhooksOut", "WidgetOut"]
 
 
 class PlatformCredentialsIn(Schema):
@@ -58,3 +58,7 @@ class PlatformTaskOut(Schema):
 class WidgetOut(Schema):
     installed = fields.Boolean()
     script_id = fields.String(allow_none=True)
+
+
+class WebhooksOut(Schema):
+    webhooks = fields.Integer(metadata={"description": "How many webhooks are registered"})

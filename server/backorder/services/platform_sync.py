@@ -9,7 +9,7 @@ from ..integrations.http import client_settings
 from ..models import utcnow
 from .errors import PlatformNotConfigured, PlatformRefused
 from .platform_stock import apply_variants, fresh, record_platform_order
-from .platforms import connection_of, credentials_of
+from .platforms import BIGCOMMERCE_SECRET_HEADER, connection_of, credentials_of, webhook_secret_of, webhook_url
 
 CLIENTS = {"bigcommerce": bigcommerce.BigCommerceClient, "shopify": shopify.ShopifyClient,
            "woocommerce": woocommerce.WooCommerceClient}
@@ -142,3 +142,14 @@ def remove_widget(store):
             raise
     connection.widget_script_id = None
     db.session.commit()
+
+
+def register_bigcommerce_webhooks(store):
+    """Create BigCommerce's webhooks for this store (BigCommerce has no page for them: only its API),
+    each sending the webhook secret back in our header. Returns the number of hooks."""
+    connection = connection_of(store, "bigcommerce")
+    secret = webhook_secret_of(connection)
+    if secret is None:
+        raise PlatformNotConfigured("Set the BigCommerce webhook secret first: the hooks send it back")
+    client = client_for(store, "bigcommerce")
+    return len(client.register_webhooks(webhook_url(store, "bigcommerce"), {BIGCOMMERCE_SECRET_HEADER: secret}))
