@@ -129,7 +129,7 @@ def page_context():
 
 def init_app(app):
     """Register the admin pages and secure the session cookie they use."""
-    from . import auth, settings  # noqa: F401 (each module adds its routes to bp)
+    from . import auth, backorders, messages, settings, subscribers  # noqa: F401 (each module adds its routes to bp)
     from . import imports, products, shipments  # noqa: F401 (products, the product page, import)
 
     app.config["SESSION_COOKIE_NAME"] = "backorder_admin"
