@@ -1,4 +1,4 @@
-"""The `backorder` command: run | db upgrade | create-store | create-user | demo | worker | send-due | shell | routes."""
+"""The `backorder` command: run | db upgrade | create-store | create-user | demo | worker | send-due | import | shell | routes."""
 
 import json
 import re
@@ -128,6 +128,28 @@ def send_due_command():
                            "skipped": tally.skipped}))
 
 
+@click.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--store", "public_key", required=True, help="The store's public key (pk_…) to import into.")
+@with_appcontext
+def import_command(file, public_key):
+    """Import products from a CSV file (columns in docs/admin.md): all rows, or none and every error."""
+    from .services import imports
+    from .services.errors import UnknownStore
+
+    try:
+        store = stores.store_by_public_key(public_key)
+    except UnknownStore:
+        raise click.BadParameter(f"no store has the public key {public_key!r}", param_hint="--store") from None
+    try:
+        result = imports.import_products(store, file.read())
+    except imports.ImportRejected as rejected:
+        for error in rejected.errors:
+            click.echo(f"row {error.row or '-'}, column {error.column or '-'}: {error.message}", err=True)
+        raise click.ClickException(rejected.message) from None
+    click.echo(json.dumps({"rows": result.rows, "created": result.created, "updated": result.updated}))
+
+
 @click.command("run")
 @click.option("--host", "-h", default="127.0.0.1", show_default=True)
 @click.option("--port", "-p", default=5000, show_default=True, type=int)
@@ -150,6 +172,7 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_due_command)
+    app.cli.add_command(import_command)
     platform_cli.init_app(app)
 
 

@@ -8,6 +8,7 @@ is row 1.
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields
@@ -17,6 +18,7 @@ from ..schemas.base import BackorderLimit
 from .errors import BadPayload
 from .products import upsert_products
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,11}")
 MAX_ROWS = 10_000  # one transaction; far inside the bind-parameter limits of SQLite and PostgreSQL
 CLEAR = {"none", "null"}
 SCHEMA = ProductBulkItem()
@@ -70,8 +72,8 @@ def _typed(field, cell):
     """The JSON value a CSV cell stands for, given the schema field that will load it."""
     if cell.lower() in CLEAR or (isinstance(field, BackorderLimit) and cell.lower() == "unlimited"):
         return None
-    if isinstance(field, (fields.Integer, BackorderLimit)) and cell.isascii() and cell.isdigit() and len(cell) < 12:
-        return int(cell)
+    if isinstance(field, (fields.Integer, BackorderLimit)) and WHOLE_NUMBER.fullmatch(cell):
+        return int(cell)  # the schema then says what is wrong with it (too small, too big)
     return cell
 
 
