@@ -2,10 +2,12 @@
 
 from marshmallow import Schema, fields
 
+from marshmallow import validate
+
 from .base import Text
 
 __all__ = ["PlatformCredentialsIn", "PlatformOut", "PlatformList", "WebhookSecretIn", "WebhookSecretOut",
-           "PlatformTaskOut", "WebhooksOut", "WidgetOut"]
+           "PlatformTaskOut", "SyncScheduleIn", "WebhooksOut", "WidgetOut"]
 
 
 class PlatformCredentialsIn(Schema):
@@ -62,3 +64,8 @@ class WidgetOut(Schema):
 
 class WebhooksOut(Schema):
     webhooks = fields.Integer(metadata={"description": "How many webhooks are registered"})
+
+
+class SyncScheduleIn(Schema):
+    sync_every_minutes = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=5, max=7 * 24 * 60),
+                                        metadata={"description": "Minutes between syncs by the worker; null: never"})
