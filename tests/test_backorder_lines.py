@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from backorder.db import db
-from backorder.models import Store
+from backorder.models import Message, Store
 from backorder.services import availability as rules
 from backorder.services import backorders, inventory, orders, products
 from backorder.services.errors import UnknownProduct
@@ -141,3 +141,13 @@ def test_a_page_costs_the_same_few_queries_however_many_lines_and_products(app, 
 def test_shipment_of_unit_claims_shipments_by_date():
     shipments = [(date(2026, 12, 10), 5, "late"), (date(2026, 12, 5), 3, "early")]
     assert [rules.shipment_of_unit(n, shipments) for n in (1, 3, 4, 8, 9)] == ["early", "early", "late", "late", None]
+
+
+def test_a_preorder_line_ships_on_the_release_date_and_its_customer_is_not_told_otherwise(shop):
+    release = TODAY + timedelta(days=60)
+    products.upsert_product(shop, "BOOK", {"mode": "preorder", "release_date": release})
+    order(shop, "BOOK", 1)
+    (line,) = lines(shop)
+    assert (line.eta, line.eta_source, line.promised_eta) == (release, "release_date", release)
+    products.upsert_product(shop, "BOOK", {"handling_days": 1})  # dates moved: ETAs are checked again
+    assert db.session.execute(db.select(Message).filter_by(kind="eta_update")).first() is None

@@ -103,6 +103,17 @@ def backorder_etas(waiting, shipments, back_in_stock_date, today, handling_days)
     return etas
 
 
+def queue_etas(product, waiting, shipments, today, handling_days):
+    """ETAs of a product's open backorders, given their waiting units in queue order (oldest first).
+
+    A preorder still taking orders ships on its release date (rule 2), as its lines were promised;
+    anything else first come, first served (backorder_etas).
+    """
+    if preorder_open(product, today):
+        return [(product.release_date, "release_date") if product.release_date else (None, None)] * len(waiting)
+    return backorder_etas(waiting, shipments, product.back_in_stock_date, today, handling_days)
+
+
 def shipment_of_unit(position, shipments):
     """The planned shipment that brings the `position`-th queued unit, first come first served, or None.
 

@@ -55,10 +55,9 @@ def notify_later_etas(store, product, now=None):
     if not rows:
         return 0
     today = today_in(store, now)
-    etas = rules.backorder_etas(
-        [backorder.quantity - backorder.allocated_quantity for backorder, _, _ in rows],
-        planned_shipments([product.id])[product.id], product.back_in_stock_date, today,
-        handling_days_for(product, store),
+    etas = rules.queue_etas(
+        product, [backorder.quantity - backorder.allocated_quantity for backorder, _, _ in rows],
+        planned_shipments([product.id])[product.id], today, handling_days_for(product, store),
     )
     queued = 0
     for (backorder, line, order), (eta, source) in zip(rows, etas):
@@ -105,8 +104,8 @@ def _planned_by_product(product_ids):
 def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=None):
     """One page of the store's open and allocated backorders, oldest first, each with its ETA and shipment.
 
-    An open backorder's ETA follows the ETA rules (availability.backorder_etas): its place in its
-    product's queue against the planned shipments. `after` is the last id of the previous page.
+    An open backorder's ETA follows the ETA rules (availability.queue_etas): its place in its
+    product's queue against the planned shipments, or a preorder's release date. `after` is the last id of the previous page.
     Four queries a page, however long it is. Raises UnknownProduct for a sku the store lacks.
     """
     statement = (
@@ -133,8 +132,8 @@ def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=Non
 def _line(backorder, line, order, product, position, shipments, store, today):
     eta = source = shipment_id = expected_on = None
     if position is not None:
-        (eta, source), = rules.backorder_etas(
-            [position], [(day, quantity) for day, quantity, _ in shipments], product.back_in_stock_date, today,
+        (eta, source), = rules.queue_etas(
+            product, [position], [(day, quantity) for day, quantity, _ in shipments], today,
             handling_days_for(product, store))
         shipment_id = rules.shipment_of_unit(position, shipments)
         expected_on = next((day for day, _, key in shipments if key == shipment_id), None)
