@@ -17,40 +17,38 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 32 * 1024
 
 
-def cell(value):
-    """One value as CSV text."""
+def text_cell(value):
+    """Text as CSV: empty for null, an apostrophe before anything a spreadsheet would run as a formula."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return str(value.quantize(Decimal("0.01")))
-    if isinstance(value, float):
-        return repr(round(value, 6))
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return str(value)
+    value = value.isoformat() if isinstance(value, date) else str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _as_field(field):
-    """How a column's value is written: whole numbers as such, whatever number type the database returned."""
+def formatter(field):
+    """value -> CSV text for a schema field, as the JSON answer writes it (whatever type the database returned)."""
+    if isinstance(field, fields.Boolean):
+        return lambda value: "" if value is None else ("true" if value else "false")
     if isinstance(field, fields.Integer):
-        return lambda value: None if value is None else int(value)
+        return lambda value: "" if value is None else str(int(value))
     if isinstance(field, fields.Decimal):
-        return lambda value: None if value is None else Decimal(value)
-    return lambda value: value
+        return lambda value: "" if value is None else f"{Decimal(value).quantize(CENTS)}"
+    if isinstance(field, fields.Float):
+        return lambda value: "" if value is None else repr(round(float(value), 6))
+    return text_cell
+
+
+CENTS = Decimal("0.01")
 
 
 def csv_lines(row_schema, rows):
     """The CSV text in chunks: the header (the schema's fields), then each row (a mapping) in that order."""
-    columns = [(name, _as_field(field)) for name, field in row_schema().fields.items()]
+    columns = [(name, formatter(field)) for name, field in row_schema().fields.items()]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line ends
     writer.writerow([name for name, _ in columns])
     for row in rows:
-        writer.writerow([cell(convert(row.get(name))) for name, convert in columns])
+        writer.writerow([write(row.get(name)) for name, write in columns])
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -22,7 +22,10 @@ class Subscription(db.Model):
     __table_args__ = (
         Index("ix_subscription_product_status_created", "product_id", "status", "created_at", "id"),
         Index("ix_subscription_store_email_hash", "store_id", "email_hash"),
-        Index("ix_subscription_store_created", "store_id", "created_at"),  # reports: sign-ups per day
+        # Reports, read from the index alone: sign-ups per day and how far they got; who waits for what
+        Index("ix_subscription_store_created", "store_id", "created_at", "product_id", "status", "confirmed_at"),
+        Index("ix_subscription_waiting", "store_id", "product_id", "quantity", "created_at",
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
         # One open alert per address and product: a repeat sign-up finds it instead of adding one.
         Index("uq_subscription_open", "product_id", "email_hash", unique=True,
               postgresql_where=text(OPEN_SUBSCRIPTION), sqlite_where=text(OPEN_SUBSCRIPTION)),
@@ -82,8 +85,8 @@ class Message(db.Model):
     __table_args__ = (
         Index("ix_message_status_due", "status", "due_at"),
         Index("ix_message_store_email_hash", "store_id", "email_hash"),
-        Index("ix_message_store_created", "store_id", "created_at"),  # reports: emails per day
-        Index("ix_message_subscription_id", "subscription_id"),  # reports: was the alert's email clicked
+        # Reports, read from the index alone: emails per day by kind and outcome, and each alert's email
+        Index("ix_message_store_created", "store_id", "created_at", "kind", "status", "clicked_at", "subscription_id"),
         # A subscription is told at most once per campaign, however often a wave is planned.
         UniqueConstraint("campaign_id", "subscription_id", name="uq_message_campaign_subscription"),
     )

@@ -17,7 +17,7 @@ class ProductViewDay(db.Model):
     """Product-page views of a product on one store-local day, counted in memory and added in batches."""
 
     __tablename__ = "product_view_day"
-    __table_args__ = (Index("ix_product_view_day_store_day", "store_id", "day"),)
+    __table_args__ = (Index("ix_product_view_day_store_day", "store_id", "day", "product_id", "views"),)  # covering
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)

@@ -43,12 +43,12 @@ def attribute_order(store, order, now):
 
 def measured_conversion_rate(store, now, days=90, minimum=30):
     """(rate, sample): the share of alert emails sent in the last `days` (whose window has closed) that
-    converted; rate None when fewer than `minimum` emails make the sample."""
+    converted; rate None when fewer than `minimum` emails make the sample. Read from an index alone."""
     window = timedelta(days=store.attribution_days)
     converted = sa.exists().where(Conversion.subscription_id == Message.subscription_id)
     sent, won = db.session.execute(
         db.select(sa.func.count(), sa.func.count(sa.case((converted, 1))))
         .where(Message.store_id == store.id, Message.kind.in_(ALERT_KINDS), Message.status == "sent",
-               Message.created_at >= now - timedelta(days=days), Message.sent_at <= now - window)
+               Message.created_at >= now - timedelta(days=days), Message.created_at <= now - window)
     ).one()
     return (won / sent if sent >= minimum else None), sent

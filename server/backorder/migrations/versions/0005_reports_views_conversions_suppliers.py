@@ -27,7 +27,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('product_id', 'day', name=op.f('pk_product_view_day'))
     )
     with op.batch_alter_table('product_view_day', schema=None) as batch_op:
-        batch_op.create_index('ix_product_view_day_store_day', ['store_id', 'day'], unique=False)
+        batch_op.create_index('ix_product_view_day_store_day', ['store_id', 'day', 'product_id', 'views'], unique=False)
 
     op.create_table('conversion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -51,8 +51,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_conversion_subscription_id'), ['subscription_id'], unique=False)
 
     with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.create_index('ix_message_store_created', ['store_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_message_subscription_id', ['subscription_id'], unique=False)
+        batch_op.create_index('ix_message_store_created', ['store_id', 'created_at', 'kind', 'status', 'clicked_at', 'subscription_id'], unique=False)
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supplier', sa.String(length=200), nullable=True))
@@ -65,12 +64,14 @@ def upgrade():
         batch_op.add_column(sa.Column('attribution_days', sa.Integer(), server_default='7', nullable=False))
 
     with op.batch_alter_table('subscription', schema=None) as batch_op:
-        batch_op.create_index('ix_subscription_store_created', ['store_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_subscription_store_created', ['store_id', 'created_at', 'product_id', 'status', 'confirmed_at'], unique=False)
+        batch_op.create_index('ix_subscription_waiting', ['store_id', 'product_id', 'quantity', 'created_at'], unique=False, postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
 
 
 
 def downgrade():
     with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.drop_index('ix_subscription_waiting', postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
         batch_op.drop_index('ix_subscription_store_created')
 
     with op.batch_alter_table('store', schema=None) as batch_op:
@@ -84,7 +85,6 @@ def downgrade():
         batch_op.drop_column('supplier')
 
     with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.drop_index('ix_message_subscription_id')
         batch_op.drop_index('ix_message_store_created')
 
     with op.batch_alter_table('conversion', schema=None) as batch_op:

@@ -8,12 +8,11 @@ exactly the store's day, daylight saving time included, on SQLite and PostgreSQL
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ...db import UTCDateTime, db
+from ...db import db
 from ..stores import today_in
 
 DEFAULT_DAYS = 30
@@ -44,17 +43,37 @@ class Period:
     def days(self):
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 
-    @cached_property
-    def day_table(self):
-        """A table (day, lo, hi) of each day of the period with its UTC bounds, to join timestamps to.
+    def offsets(self):
+        """[(from UTC instant, UTC offset)] over the period: one entry, or one more per daylight saving change."""
+        zone = ZoneInfo(self.zone)
+        segments = [(self.lo, self.lo.astimezone(zone).utcoffset())]
+        for day in self.days:
+            start, end = self.instant(day), self.instant(day + timedelta(days=1))
+            if end.astimezone(zone).utcoffset() != start.astimezone(zone).utcoffset():
+                while end - start > timedelta(minutes=1):  # the change, to the minute
+                    middle = start + (end - start) / 2
+                    if middle.astimezone(zone).utcoffset() == segments[-1][1]:
+                        start = middle
+                    else:
+                        end = middle
+                segments.append((end.replace(second=0, microsecond=0), end.astimezone(zone).utcoffset()))
+        return segments
 
-        A UNION ALL of one-row SELECTs: SQLite cannot name the columns of a VALUES list (at most
-        MAX_DAYS terms, below SQLite's 500-term limit on compound SELECTs).
+    def local_day(self, stamp):
+        """SQL: the store-local calendar day of the UTC timestamp `stamp` (for stamps inside the period).
+
+        PostgreSQL converts with the zone itself. SQLite has no time zones: the period's UTC offsets
+        (one per daylight saving segment) are applied with date(stamp, '+N seconds').
         """
-        rows = [sa.select(sa.literal(day, sa.Date).label("day"), sa.literal(self.instant(day), UTCDateTime()).label("lo"),
-                          sa.literal(self.instant(day + timedelta(days=1)), UTCDateTime()).label("hi"))
-                for day in self.days]
-        return sa.union_all(*rows).subquery("days") if len(rows) > 1 else rows[0].subquery("days")
+        if db.session.get_bind().dialect.name == "postgresql":
+            return sa.cast(sa.func.timezone(self.zone, stamp), sa.Date)
+        shifted = [(start, sa.func.date(stamp, f"{int(offset.total_seconds()):+d} seconds"))
+                   for start, offset in self.offsets()]
+        expression = shifted[-1][1]
+        if len(shifted) > 1:  # WHEN stamp < (start of the next segment) THEN this segment's day
+            expression = sa.case(*[(stamp < shifted[n + 1][0], shifted[n][1]) for n in range(len(shifted) - 1)],
+                                 else_=expression)
+        return sa.type_coerce(expression, sa.Date())
 
     def contains(self, column):
         """SQL: the UTC timestamp `column` falls in the period."""
@@ -68,19 +87,24 @@ def period_for(store, start=None, end=None, days=DEFAULT_DAYS, now=None):
     return Period(start, end, store.timezone)
 
 
-def per_day(period, entity, stamp, *columns):
-    """SELECT day, columns… FROM the period's days JOIN `entity` on its UTC `stamp` falling in that day.
+def per_day(period, stamp, *columns):
+    """SELECT day, columns… over rows whose UTC `stamp` is in the period, grouped by the store-local day.
 
-    Callers add joins and WHERE clauses; days without rows are absent (see by_day).
+    One pass over an index on the stamp, no join. Callers add FROM, joins and WHERE clauses; days
+    without rows are absent (see by_day).
     """
-    days = period.day_table
-    return (db.select(days.c.day, *columns).select_from(days)
-            .join(entity, sa.and_(stamp >= days.c.lo, stamp < days.c.hi)).group_by(days.c.day))
+    day = period.local_day(stamp)
+    return db.select(day.label("day"), *columns).where(period.contains(stamp)).group_by(day)
+
+
+def day_map(rows):
+    """{date: the rest of the row} from per_day rows (SQLite hands the day back as text)."""
+    return {_as_date(row[0]): tuple(row[1:]) for row in rows}
 
 
 def by_day(period, rows, names):
     """[{day, name: value…}] for every day of the period, zero where `rows` (day, values…) has none."""
-    found = {_as_date(row[0]): row[1:] for row in rows}
+    found = {_as_date(row[0]): tuple(row[1:]) for row in rows}
     return [{"day": day, **dict(zip(names, found.get(day, (0,) * len(names))))} for day in period.days]
 
 

@@ -6,24 +6,24 @@ from ...db import db
 from ...models import Backorder, Message, Order, OrderLine, Product, Subscription, Suppression
 from ..conversions import ALERT_KINDS
 from ..stores import today_in
-from . import by_day, days_between, per_day
+from . import by_day, day_map, days_between, per_day
 
 DAILY = ("signups", "backordered_units", "restock_emails")
 
 
 def daily_activity(store, period):
     """[{day, signups, backordered_units, restock_emails}]: the dashboard's chart, one row per day of the period."""
-    signups = dict(db.session.execute(
-        per_day(period, Subscription, Subscription.created_at, sa.func.count(Subscription.id))
-        .where(Subscription.store_id == store.id)).all())
-    units = dict(db.session.execute(
-        per_day(period, Order, Order.created_at, sa.func.sum(OrderLine.backordered))
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.store_id == store.id, OrderLine.backordered > 0)).all())
-    emails = dict(db.session.execute(
-        per_day(period, Message, Message.created_at, sa.func.count(Message.id))
-        .where(Message.store_id == store.id, Message.kind.in_(ALERT_KINDS), Message.status == "sent")).all())
-    rows = [(day, signups.get(day, 0), units.get(day, 0) or 0, emails.get(day, 0))
+    signups = day_map(db.session.execute(
+        per_day(period, Subscription.created_at, sa.func.count(Subscription.id))
+        .where(Subscription.store_id == store.id)))
+    units = day_map(db.session.execute(
+        per_day(period, Order.created_at, sa.func.sum(OrderLine.backordered))
+        .select_from(Order).join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.store_id == store.id, OrderLine.backordered > 0)))
+    emails = day_map(db.session.execute(
+        per_day(period, Message.created_at, sa.func.count(Message.id))
+        .where(Message.store_id == store.id, Message.kind.in_(ALERT_KINDS), Message.status == "sent")))
+    rows = [(day, *signups.get(day, (0,)), *units.get(day, (0,)), *emails.get(day, (0,)))
             for day in {*signups, *units, *emails}]
     return by_day(period, rows, DAILY)
 
@@ -32,9 +32,9 @@ def backorder_performance(store, period, now=None):
     """Per day: orders and units backordered and their value; overall: promised vs actual wait, what is late now."""
     value = OrderLine.backordered * sa.func.coalesce(OrderLine.unit_price, 0)
     rows = db.session.execute(
-        per_day(period, Order, Order.created_at, sa.func.count(sa.distinct(Order.id)),
+        per_day(period, Order.created_at, sa.func.count(sa.distinct(Order.id)),
                 sa.func.sum(OrderLine.backordered), sa.func.sum(value))
-        .join(OrderLine, OrderLine.order_id == Order.id)
+        .select_from(Order).join(OrderLine, OrderLine.order_id == Order.id)
         .where(Order.store_id == store.id, OrderLine.backordered > 0)).all()
     items = by_day(period, rows, ("orders", "backordered_units", "backordered_value"))
     # Backorders filled in the period: how long they were promised to wait, and how long they waited.
@@ -78,15 +78,15 @@ def email_health(store, period):
     """Per day (by when each email was queued): sent, failed, suppressed (skipped on purpose), still queued,
     clicked, and addresses that unsubscribed; plus every reason an email was not sent, most frequent first."""
     status = Message.status
-    counts = {day: rest for day, *rest in db.session.execute(
-        per_day(period, Message, Message.created_at,
+    counts = day_map(db.session.execute(
+        per_day(period, Message.created_at,
                 *(sa.func.count(sa.case((status == name, 1))) for name in ("sent", "failed", "skipped", "queued")),
                 sa.func.count(Message.clicked_at))
-        .where(Message.store_id == store.id)).all()}
-    unsubscribed = dict(db.session.execute(
-        per_day(period, Suppression, Suppression.created_at, sa.func.count())
-        .where(Suppression.store_id == store.id, Suppression.reason == "unsubscribed")).all())
-    rows = [(day, *counts.get(day, (0, 0, 0, 0, 0))[:4], unsubscribed.get(day, 0), counts.get(day, (0,) * 5)[4])
+        .where(Message.store_id == store.id)))
+    unsubscribed = day_map(db.session.execute(
+        per_day(period, Suppression.created_at, sa.func.count())
+        .where(Suppression.store_id == store.id, Suppression.reason == "unsubscribed")))
+    rows = [(day, *counts.get(day, (0,) * 5)[:4], *unsubscribed.get(day, (0,)), counts.get(day, (0,) * 5)[4])
             for day in {*counts, *unsubscribed}]
     reasons = db.session.execute(
         db.select(Message.status, Message.kind, sa.func.coalesce(Message.reason, ""), sa.func.count())

@@ -6,6 +6,7 @@ units, never below zero, where expected conversions = waiting units × the store
 """
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -39,7 +40,7 @@ def demand_query(store, period, rate, supplier=None, to_order=False):
     waiting = (
         db.select(Subscription.product_id, sa.func.count().label("subscribers"),
                   sa.func.sum(Subscription.quantity).label("units"), sa.func.min(Subscription.created_at).label("since"))
-        .where(Subscription.store_id == store.id, Subscription.status == "active")
+        .where(Subscription.store_id == store.id, Subscription.status == sa.literal_column("'active'"))  # its index
         .group_by(Subscription.product_id).subquery("waiting"))
     still_open = Backorder.quantity - Backorder.allocated_quantity
     backorders = (
@@ -101,8 +102,14 @@ def demand_query(store, period, rate, supplier=None, to_order=False):
     return statement
 
 
+TOTALS = ("products", "backordered", "backordered_value", "waiting_units", "suggested_reorder", "quota_reached")
+
+
 def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None, to_order=False, now=None):
-    """(rows, summary): products with unmet demand, what to buy first at the top. Rows are mappings."""
+    """(rows, summary): products with unmet demand, what to buy first at the top. Rows are mappings.
+
+    The summary's totals come with the rows, from window functions over the whole result (one query).
+    """
     rate = conversion_rate(store, now)
     query = demand_query(store, period, rate["rate"], supplier, to_order).subquery("demand")
     key = {"suggested": query.c.suggested_reorder, "backordered": query.c.backordered,
@@ -111,30 +118,39 @@ def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None,
         order = [query.c.waiting_since.asc()]
     else:
         order = [key.desc()] if key is not None else []
-    statement = db.select(query).order_by(*order, query.c.sku).offset(offset)
+    everything = sa.over  # totals over every row, computed before LIMIT
+    totals = [
+        everything(sa.func.count()), everything(sa.func.sum(query.c.backordered)),
+        everything(sa.func.sum(query.c.backordered_value)), everything(sa.func.sum(query.c.waiting_units)),
+        everything(sa.func.sum(query.c.suggested_reorder)),
+        everything(sa.func.sum(sa.case((query.c.quota_reached, 1), else_=0))),
+    ]
+    statement = (db.select(query, *[total.label(f"total_{name}") for total, name in zip(totals, TOTALS)])
+                 .order_by(*order, query.c.sku).offset(offset))
     if limit is not None:
         statement = statement.limit(limit)
-    today = today_in(store, now)
-    rows = [_days_waiting(dict(row._mapping), store, today) for row in db.session.execute(statement)]
-    totals = db.session.execute(db.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(query.c.backordered), 0),
-        sa.func.coalesce(sa.func.sum(query.c.backordered_value), 0), sa.func.coalesce(sa.func.sum(query.c.waiting_units), 0),
-        sa.func.coalesce(sa.func.sum(query.c.suggested_reorder), 0),
-        sa.func.count(sa.case((query.c.quota_reached, 1))))).one()
-    summary = dict(zip(("products", "backordered", "backordered_value", "waiting_units", "suggested_reorder",
-                        "quota_reached"), totals))
+    today, zone = today_in(store, now), ZoneInfo(store.timezone)
+    rows = [_days_waiting(dict(row._mapping), zone, today) for row in db.session.execute(statement)]
+    if rows:
+        summary = {name: rows[0][f"total_{name}"] or 0 for name in TOTALS}
+    else:  # past the last page (or nothing at all): count without rows to carry the totals
+        summary = dict(zip(TOTALS, db.session.execute(db.select(*[
+            sa.func.coalesce(total.element, 0) for total in totals])).one()))
+    for row in rows:
+        for name in TOTALS:
+            del row[f"total_{name}"]
     return rows, {**summary, "conversion_rate": rate}
 
 
-def _days_waiting(row, store, today):
+def _days_waiting(row, zone, today):
     """Days since the product's oldest unmet demand (its oldest open backorder or waiting sign-up)."""
     since = row["waiting_since"]
     if isinstance(since, str):  # SQLite may hand a CASE over timestamps back as text
         since = datetime.fromisoformat(since)
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
-    row["waiting_since"] = None if since is None else today_in(store, since)
-    row["days_waiting"] = None if since is None else (today - row["waiting_since"]).days
+    if since is not None:
+        since = (since if since.tzinfo else since.replace(tzinfo=timezone.utc)).astimezone(zone).date()
+    row["waiting_since"] = since
+    row["days_waiting"] = None if since is None else (today - since).days
     row["quota_reached"] = bool(row["quota_reached"])
     return row
 
@@ -160,3 +176,10 @@ def purchase_list(store, period, supplier, now=None):
     """What to order from one supplier: its products with a suggested quantity, raised to the minimum order."""
     rows, summary = demand(store, period, "sku", supplier=supplier, to_order=True, now=now)
     return rows, {**summary, "supplier": supplier}
+
+
+def supplier_names(store):
+    """The store's suppliers, by name (for choosing a purchase list)."""
+    return db.session.execute(
+        db.select(Product.supplier).where(Product.store_id == store.id, Product.supplier.is_not(None))
+        .distinct().order_by(Product.supplier)).scalars().all()

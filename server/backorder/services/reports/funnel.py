@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ...db import db
 from ...models import Conversion, Message, Product, ProductViewDay, Subscription
 from ..conversions import ALERT_KINDS
-from . import by_day, per_day, ratio
+from . import by_day, day_map, per_day, ratio
 
 STAGES = ("views", "signups", "confirmed", "notified", "clicked", "converted", "converted_units", "converted_revenue")
 SORTS = {"signups": "signups", "views": "views", "converted": "converted", "sku": None}
@@ -65,28 +65,38 @@ def funnel_by_product(store, period, sort="signups", limit=None, offset=0):
              .where(ProductViewDay.store_id == store.id, ProductViewDay.day >= period.start,
                     ProductViewDay.day <= period.end).group_by(ProductViewDay.product_id))
     both = sa.union_all(cohort, views).subquery("both")
-    sums = [sa.func.sum(both.c[name]).label(name) for name in STAGES]
-    statement = (db.select(Product.sku, Product.name, *sums).join(Product, Product.id == both.c.product_id)
-                 .group_by(Product.id, Product.sku, Product.name))
+    sums = [sa.func.sum(both.c[name]) for name in STAGES]
+    totals = [sa.func.sum(total).over().label(f"total_{name}") for total, name in zip(sums, STAGES)]  # before LIMIT
+    statement = (db.select(Product.sku, Product.name, *[total.label(name) for total, name in zip(sums, STAGES)],
+                           *totals)
+                 .join(Product, Product.id == both.c.product_id).group_by(Product.id, Product.sku, Product.name))
     order = [sa.desc(sa.func.sum(both.c[SORTS[sort]]))] if SORTS.get(sort) else []
     statement = statement.order_by(*order, Product.sku).offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
-    rows = [_with_rates(dict(row._mapping)) for row in db.session.execute(statement)]
-    totals = db.session.execute(db.select(*[sa.func.coalesce(sa.func.sum(both.c[name]), 0) for name in STAGES])).one()
-    return rows, _with_rates(dict(zip(STAGES, totals)))
+    rows = [dict(row._mapping) for row in db.session.execute(statement)]
+    if rows:
+        summary = {name: rows[0][f"total_{name}"] or 0 for name in STAGES}
+    else:  # past the last page, or nothing at all
+        summary = dict(zip(STAGES, db.session.execute(
+            db.select(*[sa.func.coalesce(sa.func.sum(both.c[name]), 0) for name in STAGES])).one()))
+    for row in rows:
+        for name in STAGES:
+            del row[f"total_{name}"]
+        _with_rates(row)
+    return rows, _with_rates(summary)
 
 
 def funnel_by_day(store, period):
     """One row per day of the period: views that day, and the stages reached by that day's sign-ups."""
     joins, columns = _cohort_columns(period, store)
-    cohort = db.session.execute(joins(per_day(period, Subscription, Subscription.created_at, *columns[1:]))).all()
-    views = dict(db.session.execute(
+    stages = day_map(db.session.execute(
+        joins(per_day(period, Subscription.created_at, *columns[1:]).select_from(Subscription))))
+    views = day_map(db.session.execute(
         db.select(ProductViewDay.day, sa.func.sum(ProductViewDay.views))
         .where(ProductViewDay.store_id == store.id, ProductViewDay.day >= period.start,
-               ProductViewDay.day <= period.end).group_by(ProductViewDay.day)).all())
-    stages = {row[0]: row[1:] for row in cohort}
-    rows = [(day, views.get(day, 0), *stages.get(day, (0,) * (len(STAGES) - 1))) for day in {*views, *stages}]
+               ProductViewDay.day <= period.end).group_by(ProductViewDay.day)))
+    rows = [(day, *views.get(day, (0,)), *stages.get(day, (0,) * (len(STAGES) - 1))) for day in {*views, *stages}]
     return [_with_rates(row) for row in by_day(period, rows, STAGES)]
 
 
