@@ -187,7 +187,7 @@ def _open_site(tmp_path_factory, name, **config):
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     database = tmp_path_factory.mktemp(name) / f"{name}.sqlite"
     api_app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret", "DATABASE_URL": f"sqlite:///{database}",
-                          "LOG_LEVEL": "WARNING", **config})
+                          "LOG_LEVEL": "WARNING", "PASSWORD_HASH_FAST": True, **config})
     api_app.wsgi_app = _script_latency(api_app.wsgi_app)
     settings = {}
     api_server = _free_server(api_app)

@@ -37,7 +37,8 @@ def _postgres_problem(url):
 
 
 def make_app(database_url, **settings):
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, **settings})
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+                       "PASSWORD_HASH_FAST": True, **settings})
 
 
 def _own_schema(url):

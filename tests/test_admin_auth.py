@@ -142,3 +142,15 @@ def test_passwords_are_stored_with_argon2(app, admin_user):
     with app.app_context():
         stored = users.user_by_email(admin_user.email).password_hash
     assert stored.startswith("$argon2id$") and ADMIN_PASSWORD not in stored
+
+
+def test_a_cheap_test_hash_is_made_strong_at_the_next_login(app, admin_user, database_url):
+    from conftest import make_app
+
+    production = make_app(database_url, PASSWORD_HASH_FAST=False)
+    with production.app_context():
+        assert users.authenticate(admin_user.email, admin_user.password) is not None
+        stored = users.user_by_email(admin_user.email).password_hash
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with app.app_context():  # and the strong hash still verifies, whatever the current setting
+        assert users.authenticate(admin_user.email, admin_user.password) is not None

@@ -42,6 +42,7 @@ DEFAULTS = {
     "ADMIN_SESSION_HOURS": 12,
     "ADMIN_LOGIN_LIMIT_IP": "30/hour",
     "ADMIN_LOGIN_LIMIT_EMAIL": "10/hour",
+    "PASSWORD_HASH_FAST": False,  # tests only: cheap Argon2 parameters (a login hash costs ~1 ms, not ~100 ms)
 }
 
 

@@ -2,6 +2,7 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from ..db import db
 from ..models import Membership, Store, User, utcnow
@@ -9,8 +10,12 @@ from .errors import UnknownStore
 
 MIN_PASSWORD_LENGTH = 10
 
-_hasher = PasswordHasher()  # Argon2id with the library's current parameters (RFC 9106 "low memory" profile)
-_unknown_user_hash = None
+STRONG = PasswordHasher()  # Argon2id with the library's current parameters (RFC 9106 "low memory" profile)
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only: BACKORDER_PASSWORD_HASH_FAST
+
+
+def _hasher():
+    return FAST if current_app.config["PASSWORD_HASH_FAST"] else STRONG
 
 
 def normalize_email(email):
@@ -39,7 +44,7 @@ def create_user(store, email, password=None):
         reason = weak_password_reason(password or "")
         if reason:
             raise ValueError(f"password refused: {reason}")
-        user = User(email=normalize_email(email), password_hash=_hasher.hash(password))
+        user = User(email=normalize_email(email), password_hash=_hasher().hash(password))
         db.session.add(user)
         db.session.flush()
     if db.session.get(Membership, (user.id, store.id)) is None:
@@ -52,7 +57,7 @@ def set_password(user, password):
     reason = weak_password_reason(password)
     if reason:
         raise ValueError(f"password refused: {reason}")
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     db.session.commit()
 
 
@@ -62,24 +67,33 @@ def user_by_email(email):
 
 def authenticate(email, password, now=None):
     """The user with this email and password, or None; takes as long for an unknown email as for a known one."""
-    global _unknown_user_hash
     user = user_by_email(email)
     if user is None:
-        _unknown_user_hash = _unknown_user_hash or _hasher.hash("no such user, same work")
-        _verify(_unknown_user_hash, password)
+        _verify(_unknown_user_hash(), password)
         return None
     if not _verify(user.password_hash, password):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):  # parameters raised since it was stored
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):  # parameters raised since it was stored
+        user.password_hash = _hasher().hash(password)
     user.last_login_at = now or utcnow()
     db.session.commit()
     return user
 
 
+_unknown_user_hashes = {}  # hasher -> a hash made on first use
+
+
+def _unknown_user_hash():
+    """A hash to verify against when the email is unknown: the same work as a wrong password."""
+    hasher = _hasher()
+    if hasher not in _unknown_user_hashes:
+        _unknown_user_hashes[hasher] = hasher.hash("no such user, same work")
+    return _unknown_user_hashes[hasher]
+
+
 def _verify(password_hash, password):
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
