@@ -207,3 +207,24 @@ def test_the_window_is_the_stores_setting(app, client, store, alerted):
         orders.record_order(db.session.get(Store, store.id), "L", [{"sku": "LAMP", "quantity": 1}],
                             email="late@example.com")
     assert conversions(app) == [(late, 1, None, "window")]
+
+
+# --- the demo store ----------------------------------------------------------------------------------
+
+def test_the_demo_store_has_90_days_that_every_report_speaks_of(app, client):
+    from backorder.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        token = stores.rotate_api_token(db.session.execute(db.select(Store)).scalars().one())
+    data = {name: get(client, token, f"{ADMIN}/{name}?start={(date.today() - timedelta(days=89)).isoformat()}").get_json()
+            for name in ("demand", "funnel", "backorders", "email", "activity")}
+    assert data["demand"]["summary"]["suggested_reorder"] > 0
+    assert data["demand"]["summary"]["conversion_rate"]["source"] == "measured"
+    assert sum(item["quota_reached"] for item in data["demand"]["items"]) >= 1
+    funnel = data["funnel"]["summary"]
+    assert funnel["views"] > funnel["signups"] > funnel["notified"] > funnel["clicked"] > funnel["converted"] > 0
+    assert data["backorders"]["summary"]["filled_backorders"] > 0
+    assert data["email"]["reasons"] and any(day["unsubscribed"] for day in data["email"]["items"])
+    active_days = [day for day in data["activity"]["items"] if day["signups"]]
+    assert len(active_days) > 60 and any(day["restock_emails"] for day in data["activity"]["items"])

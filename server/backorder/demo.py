@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from .db import db
+from .demo_history import add_history
 from .models import Order, Product, Store
 from .services import inventory, orders, products, stores, users
 
@@ -70,4 +71,5 @@ def load_demo(origins=None):
         for number in range(backorder_units):
             orders.record_order(store, f"DEMO-{sku}-{number + 1}", [{"sku": sku, "quantity": 1}],
                                 email=f"shopper{number + 1}@example.com")
+    add_history(store)  # 90 days of sign-ups, emails, orders and views, so the reports have something to say
     return store.public_key, api_token, [sku for sku, _, _, _ in plan]

@@ -71,7 +71,7 @@ class DemandRow(Schema):
     mode = fields.String()
     on_hand = fields.Integer()
     backordered = fields.Integer(metadata={"description": "Open backordered units"})
-    backordered_value = Money(metadata={"description": "Open backordered units × their order price"})
+    backordered_value = Money(metadata={"description": "Open backordered units × their order price (else the product price)"})
     waiting_subscribers = fields.Integer(metadata={"description": "Active restock alerts"})
     waiting_units = fields.Integer(metadata={"description": "Units those alerts asked for"})
     expected_conversions = fields.Integer(metadata={"description": "waiting_units × conversion rate, rounded up"})

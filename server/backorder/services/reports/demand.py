@@ -44,7 +44,8 @@ def demand_query(store, period, rate, supplier=None, to_order=False):
         .group_by(Subscription.product_id).subquery("waiting"))
     still_open = Backorder.quantity - Backorder.allocated_quantity
     backorders = (
-        db.select(Backorder.product_id, sa.func.sum(still_open * sa.func.coalesce(OrderLine.unit_price, 0)).label("value"),
+        db.select(Backorder.product_id,  # valued at the order's price, else the product's
+                  sa.func.sum(still_open * sa.func.coalesce(OrderLine.unit_price, Product.price, 0)).label("value"),
                   sa.func.min(Backorder.created_at).label("since"))
         .join(OrderLine, OrderLine.id == Backorder.order_line_id).join(Product, Product.id == Backorder.product_id)
         .where(Product.store_id == store.id, Backorder.status == "open")
