@@ -46,8 +46,9 @@ def line_chart(title, days, series, description=None):
     parts = [_grid(peak, plot_w, y)]
     label_every = max(1, round(len(days) / 8))
     for n, day in enumerate(days):
-        if n % label_every == 0 or n == len(days) - 1:
-            parts.append(f'<text x="{x(n):.1f}" y="{TOP + plot_h + 16}" font-size="11" text-anchor="middle" '
+        if n % label_every == 0 and len(days) - 1 - n >= label_every / 2 or n == len(days) - 1:  # no overlap at the end
+            anchor = "start" if n == 0 else "end" if n == len(days) - 1 else "middle"  # inside the picture
+            parts.append(f'<text x="{x(n):.1f}" y="{TOP + plot_h + 16}" font-size="11" text-anchor="{anchor}" '
                          f'fill="#5c6670">{day:%-d %b}</text>')
     for (name, values), (colour, dash) in zip(series, PALETTE):
         points = " ".join(f"{x(n):.1f},{y(value):.1f}" for n, value in enumerate(values))
