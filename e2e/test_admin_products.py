@@ -153,6 +153,7 @@ def test_a_csv_with_one_bad_row_shows_the_error_and_imports_nothing(admin_page, 
            "E2E-PRODUCTS-IMP-1,Imported one,3,notify,\r\n"
            "E2E-PRODUCTS-IMP-2,Imported two,lots,backorder,2099-01-15\r\n")
     page = admin_page.open("/admin/import")
+    page.evaluate("() => { window.stillHere = true; }")  # import.js uploads without leaving the page
     page.locator("input#file").set_input_files(
         files=[{"name": "products.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
     page.get_by_role("button", name="Import").click()
@@ -161,6 +162,8 @@ def test_a_csv_with_one_bad_row_shows_the_error_and_imports_nothing(admin_page, 
     expect(errors.locator("tbody tr")).to_have_count(1)
     expect(errors.locator("tbody tr").first).to_contain_text("3")
     expect(page.get_by_role("heading", name="Nothing was imported: 1 problem(s) in products.csv")).to_be_visible()
+    assert page.evaluate("() => window.stillHere === true")  # sent by XMLHttpRequest, with the progress bar
+    expect(page.locator("#import-progress")).to_be_hidden()
     assert admin_page.axe_violations() == []
     admin_page.screenshot("import-error")
     with pytest.raises(urllib.error.HTTPError):
