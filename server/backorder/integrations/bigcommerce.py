@@ -18,6 +18,14 @@ PRODUCT_SCOPES = ("store/product/created", "store/product/updated", "store/sku/c
 INCOMPLETE, CANCELLED, DECLINED = 0, 5, 6  # order status ids that are not (yet) sales
 
 
+def _number(value, name):
+    """A positive id as an int (BigCommerce ids are numbers; a JSON string of digits is taken too)."""
+    text = _id(value, name)
+    if not text.isdigit() or len(text) > 18:
+        raise BadPayload(f"{name} is not a number", field=name)
+    return int(text)
+
+
 def delivery_id(headers, payload, body):
     """The dedupe key: webhook-id when signed the Standard Webhooks way, else the payload's hash."""
     return headers.get("webhook-id") or (payload.get("hash") if isinstance(payload.get("hash"), str) else None) \
@@ -41,15 +49,15 @@ def task_for(payload):
             product_id = data.get("id")
         else:  # sku scopes and channel inventory: the product is named inside
             product_id = inventory.get("product_id") or sku.get("product_id") or data.get("product_id")
-        return {"task": "product", "product_id": int(_id(product_id, "data product id"))}
+        return {"task": "product", "product_id": _number(product_id, "data product id")}
     if scope == "store/order/created":
-        return {"task": "order", "order_id": int(_id(data.get("id"), "data.id"))}
+        return {"task": "order", "order_id": _number(data.get("id"), "data.id")}
     if scope == "store/order/statusUpdated":
         status = data.get("status") if isinstance(data.get("status"), dict) else {}
         # created while incomplete (payment pending or failed): record it once it becomes a sale
         if status.get("previous_status_id") == INCOMPLETE and status.get("new_status_id") not in (
                 INCOMPLETE, CANCELLED, DECLINED):
-            return {"task": "order", "order_id": int(_id(data.get("id"), "data.id"))}
+            return {"task": "order", "order_id": _number(data.get("id"), "data.id")}
     return None
 
 
@@ -92,6 +100,8 @@ def variants(product, counts=None):
     release = parse_time(product.get("preorder_release_date")) if product.get("availability") == "preorder" else None
     found = []
     for variant in product.get("variants") or []:
+        if not isinstance(variant, dict):
+            raise BadPayload("Each variant is a JSON object")
         variant_id = _id(variant.get("id"), "variants[].id")
         options = " / ".join(str(value.get("label")) for value in variant.get("option_values") or [] if isinstance(value, dict))
         count, limit = (counts or {}).get(variant_id, (None, None))
@@ -115,7 +125,7 @@ def order_lines(products):
     lines = []
     for item in products:
         backordered = item.get("quantity_backordered")
-        lines.append({"platform_id": str(item["variant_id"]) if item.get("variant_id") else None,
+        lines.append({"platform_id": _id(item["variant_id"], "variant_id") if item.get("variant_id") else None,
                       "sku": _text(item.get("sku"), 100), "quantity": _int(item.get("quantity"), "quantity"),
                       "unit_price": _money(item.get("base_price")),
                       "backordered": backordered if isinstance(backordered, int) else None})

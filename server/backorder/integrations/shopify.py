@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from ..schemas.base import CONTROL_CHARS
 from ..services.errors import BadPayload
 from ..services.platform_stock import PlatformVariant
 from .http import ApiClient
@@ -35,7 +36,8 @@ def parse_time(value):
 
 
 def _id(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip() or len(str(value)) > 64:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip() or len(str(value)) > 64 \
+            or CONTROL_CHARS.search(str(value)):
         raise BadPayload(f"{name} is missing or not an id", field=name)
     return str(value)
 
@@ -57,7 +59,11 @@ def _money(value):
 
 
 def _text(value, limit):
-    return value.strip()[:limit] if isinstance(value, str) and value.strip() else None
+    """Text from a payload, without control characters or lone surrogates (the database refuses them)."""
+    if not isinstance(value, str):
+        return None
+    value = CONTROL_CHARS.sub("", value).strip()[:limit].strip()
+    return value or None
 
 
 def level(payload):
@@ -86,7 +92,7 @@ def variants(product):
         found.append(PlatformVariant(
             sku=_text(variant.get("sku"), 100) or f"shopify-{variant_id}", platform_id=variant_id,
             platform_product_id=product_id, name=name, price=_money(variant.get("price")),
-            sells_at_zero={"continue": True, "deny": False}.get(policy),
+            sells_at_zero={"continue": True, "deny": False}.get(policy) if isinstance(policy, str) else None,
             inventory_item_id=_id(item, "inventory_item_id") if item is not None else None,
         ))
     return found
@@ -102,7 +108,7 @@ def order_lines(order):
             raise BadPayload("Each line item is a JSON object")
         quantity = _int(item.get("quantity"), "line_items[].quantity")
         variant = item.get("variant_id")
-        lines.append({"platform_id": str(variant) if variant is not None else None, "sku": _text(item.get("sku"), 100),
+        lines.append({"platform_id": _id(variant, "line_items[].variant_id") if variant is not None else None, "sku": _text(item.get("sku"), 100),
                       "quantity": quantity, "unit_price": _money(item.get("price"))})
     ref = _text(order.get("name"), 100) or _id(order.get("id"), "id")
     return ref, _text(order.get("email"), 320), lines

@@ -35,7 +35,7 @@ def variant(product, parent_name=None):
     kind = product.get("type", "simple")
     if kind not in ("simple", "variation") and not product.get("parent_id"):
         return None
-    parent = product.get("parent_id")
+    parent = _id(product["parent_id"], "parent_id") if product.get("parent_id") else None
     manage = product.get("manage_stock")
     if manage is True:
         stock = _int(product.get("stock_quantity"), "stock_quantity", required=False)
@@ -49,13 +49,15 @@ def variant(product, parent_name=None):
         name = f"{parent_name} – {name}"
     return PlatformVariant(
         sku=_text(product.get("sku"), 100) or f"woocommerce-{product_id}", platform_id=product_id,
-        platform_product_id=str(parent) if parent else product_id, name=name, price=_money(product.get("price")),
-        stock=stock, sells_at_zero={"no": False, "notify": True, "yes": True}.get(product.get("backorders")),
+        platform_product_id=parent or product_id, name=name, price=_money(product.get("price")),
+        stock=stock, sells_at_zero={"no": False, "notify": True, "yes": True}.get(str(product.get("backorders"))),
     )
 
 
 def modified_at(product):
-    return parse_time((product.get("date_modified_gmt") or "") + "Z") if isinstance(product, dict) else None
+    """When the product last changed (date_modified_gmt is UTC without a zone), or None."""
+    value = product.get("date_modified_gmt") if isinstance(product, dict) else None
+    return parse_time(value + "Z") if isinstance(value, str) and value else None
 
 
 def order_lines(order):
@@ -68,14 +70,14 @@ def order_lines(order):
         if not isinstance(item, dict):
             raise BadPayload("Each line item is a JSON object")
         backordered = None
-        for meta in item.get("meta_data") or []:
+        for meta in item.get("meta_data") if isinstance(item.get("meta_data"), list) else []:
             if isinstance(meta, dict) and meta.get("key") == BACKORDERED_META:
                 try:
                     backordered = int(str(meta.get("value")))
                 except ValueError:
                     pass
         target = item.get("variation_id") or item.get("product_id")
-        lines.append({"platform_id": str(target) if target else None, "sku": _text(item.get("sku"), 100),
+        lines.append({"platform_id": _id(target, "line_items[].product_id") if target else None, "sku": _text(item.get("sku"), 100),
                       "quantity": _int(item.get("quantity"), "line_items[].quantity"),
                       "unit_price": _money(item.get("price")), "backordered": backordered})
     billing = order.get("billing") if isinstance(order.get("billing"), dict) else {}

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db import db
 from ..models import MAX_UNITS, Backorder, Order, OrderLine, PlatformItem, Product, Store
 from . import availability as rules
+from .errors import BadPayload
 from .products import handling_days_for, lock_products, planned_shipments, upsert_products
 from .stores import today_in
 
@@ -99,16 +100,27 @@ def apply_variants(store, platform, variants):
     by_sku = {variant.sku: variant for variant in variants}
     existing = {product.sku: product for product in lock_products(db.session.execute(
         db.select(Product.id).where(Product.store_id == store.id, Product.sku.in_(list(by_sku)))).scalars())}
+    claims = {}
+    for sku, variant in by_sku.items():
+        if variant.platform_id:
+            if claims.setdefault(variant.platform_id, sku) != sku:
+                raise BadPayload(f"Two variants claim platform id {variant.platform_id}", field="id")
+    if claims:
+        # Whoever holds a claimed id gives it up first, so ids can move (even swap) between skus
+        # without a moment where two products carry one id.
+        holders = [product_id for product_id, sku, platform_id in db.session.execute(
+            db.select(Product.id, Product.sku, Product.platform_id).where(
+                Product.store_id == store.id, Product.platform_id.in_(list(claims)))) if claims[platform_id] != sku]
+        if holders:
+            db.session.execute(db.update(Product).where(Product.id.in_(holders)).values(platform_id=None)
+                               .execution_options(synchronize_session="fetch"))
     items = []
-    ids = [variant.platform_id for variant in variants if variant.platform_id]
-    if ids:
-        for holder in db.session.execute(db.select(Product.sku).where(
-                Product.store_id == store.id, Product.platform_id.in_(ids), Product.sku.not_in(list(by_sku)))):
-            items.append((holder.sku, {"platform_id": None}))
     for sku, variant in by_sku.items():
         product = existing.get(sku)
         fields = {name: getattr(variant, name) for name in ("name", "price", "platform_id", "platform_product_id")
                   if getattr(variant, name) is not None}
+        if "name" in fields:
+            fields["name"] = fields["name"][:300]
         if variant.stock is not None:
             fields["on_hand"] = _on_hand_for(variant.stock, product)
         mode = _mode_for(variant, product)
@@ -153,7 +165,7 @@ def apply_level(store, platform, item_id, location_id, available, as_of):
 
     The product's count is the sum of its levels at every location we have heard of.
     """
-    if not fresh(store.id, platform, "level", item_id, as_of, location_id, available):
+    if not fresh(store.id, platform, "level", item_id, as_of, location_id, units(available)):
         db.session.commit()
         return "stale"
     product_id = db.session.execute(db.select(PlatformItem.product_id).filter_by(

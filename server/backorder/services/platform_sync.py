@@ -8,7 +8,7 @@ from ..integrations import bigcommerce, shopify, woocommerce
 from ..integrations.http import client_settings
 from ..models import utcnow
 from .errors import PlatformNotConfigured, PlatformRefused
-from .platform_stock import apply_variants, fresh, record_platform_order
+from .platform_stock import apply_variants, fresh, record_platform_order, units
 from .platforms import BIGCOMMERCE_SECRET_HEADER, connection_of, credentials_of, webhook_secret_of, webhook_url
 
 CLIENTS = {"bigcommerce": bigcommerce.BigCommerceClient, "shopify": shopify.ShopifyClient,
@@ -73,7 +73,7 @@ def _page_variants(client, platform, page, started, store):
             # Stored per location (a fresher webhook level beats this read); apply_variants sums them.
             for location, available in by_location.items():
                 if available is not None:
-                    fresh(store.id, "shopify", "level", variant.inventory_item_id, started, location, available)
+                    fresh(store.id, "shopify", "level", variant.inventory_item_id, started, location, units(available))
         return found
     found = []
     for product in page:

@@ -7,6 +7,7 @@ platform tasks in the outbox for the worker to re-read through the API. Stale Sh
 WooCommerce deliveries (older than what was last applied for the same item) are ignored.
 """
 
+import hashlib
 import json
 import logging
 from datetime import timedelta
@@ -18,6 +19,7 @@ from ..db import db
 from ..integrations import bigcommerce, shopify, woocommerce
 from ..integrations.signatures import secret_header_valid, standard_webhook_problem
 from ..models import Order, PlatformConnection, Store, WebhookDelivery, utcnow
+from ..schemas.base import CONTROL_CHARS
 from .errors import BadPayload, InvalidSignature
 from .platform_stock import apply_level, apply_variants, fresh, record_platform_order
 from .platform_tasks import queue_task
@@ -29,11 +31,19 @@ log = logging.getLogger(__name__)
 SKIPPED_ORDER_STATUSES = ("failed", "cancelled", "checkout-draft", "trash")  # WooCommerce orders that are no sale
 
 
+def _clean(value, limit):
+    """A header value fit to store: itself, or its SHA-256 when too long or holding control characters."""
+    if len(value) <= limit and not CONTROL_CHARS.search(value):
+        return value
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _claim_delivery(store, platform, delivery_id, topic):
     """Add the delivery's id to this transaction; False when it was seen before."""
+    delivery_id, topic = _clean(delivery_id, 200), _clean(topic, 100)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(WebhookDelivery).values(
-        store_id=store.id, platform=platform, delivery_id=delivery_id[:200], topic=topic[:100], received_at=utcnow(),
+        store_id=store.id, platform=platform, delivery_id=delivery_id, topic=topic, received_at=utcnow(),
     ).on_conflict_do_nothing(index_elements=["store_id", "platform", "delivery_id"])
     return db.session.execute(statement).rowcount == 1
 
