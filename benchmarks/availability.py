@@ -285,6 +285,47 @@ def measure(label, env, keys, args, tmp, baseline_rps, results):
         stop(server)
 
 
+def compare_view_counting(label, env, keys, args, tmp):
+    """The large store's 1-sku and 20-sku cases with view counting off (BACKORDER_VIEW_FLUSH_SECONDS=0) and on
+    (the default, 10 s), alternating off/on `args.repeat` times so drift hits both alike; returns result rows."""
+    size = max(keys)
+    endpoint = f"/api/v1/stores/{keys[size]}/availability?"
+    cases = (("1 sku", endpoint + "sku=" + ONE_SKU),
+             ("20 skus", endpoint + "&".join(f"sku={s}" for s in twenty_skus(size))))
+    runs = {(case, mode): [] for case, _ in cases for mode in ("off", "on")}
+    print(f"\n== {label}: view counting off vs on, {size:,} products, {args.repeat} alternating rounds")
+    for _ in range(args.repeat):
+        for mode, seconds in (("off", "0"), ("on", "10")):
+            server, base = serve("backorder:create_app()", dict(env, BACKORDER_VIEW_FLUSH_SECONDS=seconds), tmp)
+            try:
+                wrk(base + cases[0][1], 2, args)  # warm-up
+                for case, path in cases:
+                    runs[case, mode].append(wrk(base + path, args.duration, args))
+            finally:
+                stop(server)  # SIGTERM: each worker writes its last counts as it exits
+    rows = []
+    for case, _ in cases:
+        off, on = (sorted(runs[case, mode], key=lambda r: r["rps"])[len(runs[case, mode]) // 2] for mode in ("off", "on"))
+        change = on["rps"] / off["rps"] - 1
+        rows.append(dict(database=label, products=size, case=case, rps_off=off["rps"], rps_on=on["rps"],
+                         p99_off_ms=off["p99_ms"], p99_on_ms=on["p99_ms"], change=change,
+                         rps_runs_off=[r["rps"] for r in runs[case, "off"]],
+                         rps_runs_on=[r["rps"] for r in runs[case, "on"]]))
+        print(f"  {case:<8} off {off['rps']:6.0f} req/s  on {on['rps']:6.0f} req/s  {change:+.1%}  "
+              f"({'within' if abs(change) <= NOISE else 'OUTSIDE'} the {NOISE:.0%} noise allowance)")
+    return rows
+
+
+def counted_views(url):
+    """Views the counting run wrote to the database (all stores)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT coalesce(sum(views), 0) FROM product_view_day")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def judge(row, results):
     """Fill row's target text and PASS/MISS: the ratio target, and for the large store its change."""
     notes, ok = [], True
@@ -332,6 +373,11 @@ def run(args, tmp):
     results = []
     try:
         prepared = [(label, *prepare(label, url, args, tmp)) for label, url in targets]
+        if args.view_counting:
+            for (label, env, keys, _body), (_, url) in zip(prepared, targets):
+                results += compare_view_counting(label, env, keys, args, tmp)
+                print(f"  views written by the counting servers: {counted_views(url):,}")
+            return None, results
         baseline = measure_baseline(prepared[0][3], args, tmp)
         for label, env, keys, _body in prepared:
             measure(label, env, keys, args, tmp, baseline["rps"], results)
@@ -365,6 +411,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here (e.g. benchmarks/results/)")
+    parser.add_argument("--view-counting", action="store_true",
+                        help="only compare the large store with product-page view counting off and on (reports)")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
@@ -383,7 +431,8 @@ def main():
     started_at = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory(prefix="backorder-bench-") as tmp:
         baseline, results = run(args, tmp)
-    report(baseline, results)
+    if baseline is not None:
+        report(baseline, results)
     if git_revision() != revision:
         print(f"WARNING: the code changed during the run ({revision} -> {git_revision()}): measure again.")
     if args.json:

@@ -24,8 +24,7 @@ class Subscription(db.Model):
         Index("ix_subscription_store_email_hash", "store_id", "email_hash"),
         # Reports, read from the index alone: sign-ups per day and how far they got; who waits for what
         Index("ix_subscription_store_created", "store_id", "created_at", "product_id", "status", "confirmed_at"),
-        Index("ix_subscription_waiting", "store_id", "product_id", "quantity", "created_at",
-              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+        Index("ix_subscription_store_status_product", "store_id", "status", "product_id", "quantity", "created_at"),
         # One open alert per address and product: a repeat sign-up finds it instead of adding one.
         Index("uq_subscription_open", "product_id", "email_hash", unique=True,
               postgresql_where=text(OPEN_SUBSCRIPTION), sqlite_where=text(OPEN_SUBSCRIPTION)),

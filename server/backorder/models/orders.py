@@ -53,6 +53,7 @@ class Backorder(db.Model):
 
     __table_args__ = (
         Index("ix_backorder_product_status_created", "product_id", "status", "created_at", "id"),
+        Index("ix_backorder_status_allocated", "status", "allocated_at"),  # reports: open ones, filled per day
         CheckConstraint("allocated_quantity <= quantity", name="allocated_within_quantity"),
     )
 

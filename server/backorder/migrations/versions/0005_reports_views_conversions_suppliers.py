@@ -50,6 +50,9 @@ def upgrade():
         batch_op.create_index('ix_conversion_store_created', ['store_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversion_subscription_id'), ['subscription_id'], unique=False)
 
+    with op.batch_alter_table('backorder', schema=None) as batch_op:
+        batch_op.create_index('ix_backorder_status_allocated', ['status', 'allocated_at'], unique=False)
+
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_store_created', ['store_id', 'created_at', 'kind', 'status', 'clicked_at', 'subscription_id'], unique=False)
 
@@ -65,13 +68,13 @@ def upgrade():
 
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.create_index('ix_subscription_store_created', ['store_id', 'created_at', 'product_id', 'status', 'confirmed_at'], unique=False)
-        batch_op.create_index('ix_subscription_waiting', ['store_id', 'product_id', 'quantity', 'created_at'], unique=False, postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
+        batch_op.create_index('ix_subscription_store_status_product', ['store_id', 'status', 'product_id', 'quantity', 'created_at'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('subscription', schema=None) as batch_op:
-        batch_op.drop_index('ix_subscription_waiting', postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
+        batch_op.drop_index('ix_subscription_store_status_product')
         batch_op.drop_index('ix_subscription_store_created')
 
     with op.batch_alter_table('store', schema=None) as batch_op:
@@ -86,6 +89,9 @@ def downgrade():
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_store_created')
+
+    with op.batch_alter_table('backorder', schema=None) as batch_op:
+        batch_op.drop_index('ix_backorder_status_allocated')
 
     with op.batch_alter_table('conversion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversion_subscription_id'))

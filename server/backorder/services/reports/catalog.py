@@ -20,13 +20,13 @@ def run_report(store, name, period, options, paged=True):
     page = dict(limit=options.get("limit"), offset=options.get("offset", 0)) if paged else {}
     if name == "demand":
         rows, summary = demand.demand(store, period, options.get("sort", "suggested"),
-                                      supplier=options.get("supplier"), **page)
+                                      supplier=options.get("supplier"), stream=not paged, **page)
         return rows, {"summary": summary}
     if name == "suppliers":
         rows, summary = demand.suppliers(store, period)
         return rows, {"summary": summary}
     if name == "purchase-list":
-        rows, summary = demand.purchase_list(store, period, options["supplier"])
+        rows, summary = demand.purchase_list(store, period, options["supplier"], stream=not paged)
         return rows, {"summary": summary}
     if name == "funnel":
         if options.get("by") == "day":

@@ -106,10 +106,13 @@ def demand_query(store, period, rate, supplier=None, to_order=False):
 TOTALS = ("products", "backordered", "backordered_value", "waiting_units", "suggested_reorder", "quota_reached")
 
 
-def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None, to_order=False, now=None):
+def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None, to_order=False, now=None,
+           stream=False):
     """(rows, summary): products with unmet demand, what to buy first at the top. Rows are mappings.
 
     The summary's totals come with the rows, from window functions over the whole result (one query).
+    With stream=True the rows are an iterator read from the database as they are written out (a CSV
+    download), and the summary holds only the conversion rate.
     """
     rate = conversion_rate(store, now)
     query = demand_query(store, period, rate["rate"], supplier, to_order).subquery("demand")
@@ -131,6 +134,10 @@ def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None,
     if limit is not None:
         statement = statement.limit(limit)
     today, zone = today_in(store, now), ZoneInfo(store.timezone)
+    if stream:
+        rows = (_days_waiting(dict(row._mapping), zone, today)
+                for row in db.session.execute(statement.execution_options(yield_per=1000)))
+        return rows, {"conversion_rate": rate}
     rows = [_days_waiting(dict(row._mapping), zone, today) for row in db.session.execute(statement)]
     if rows:
         summary = {name: rows[0][f"total_{name}"] or 0 for name in TOTALS}
@@ -173,9 +180,9 @@ def suppliers(store, period, now=None):
     return [dict(row._mapping) for row in rows], {"conversion_rate": rate}
 
 
-def purchase_list(store, period, supplier, now=None):
+def purchase_list(store, period, supplier, now=None, stream=False):
     """What to order from one supplier: its products with a suggested quantity, raised to the minimum order."""
-    rows, summary = demand(store, period, "sku", supplier=supplier, to_order=True, now=now)
+    rows, summary = demand(store, period, "sku", supplier=supplier, to_order=True, now=now, stream=stream)
     return rows, {**summary, "supplier": supplier}
 
 
