@@ -45,7 +45,8 @@ def _claim_delivery(store, platform, delivery_id, topic):
     statement = dialect.insert(WebhookDelivery).values(
         store_id=store.id, platform=platform, delivery_id=delivery_id, topic=topic, received_at=utcnow(),
     ).on_conflict_do_nothing(index_elements=["store_id", "platform", "delivery_id"])
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for some inserts
+    return db.session.execute(statement.returning(WebhookDelivery.delivery_id)).first() is not None
 
 
 def _json(body):
