@@ -105,8 +105,9 @@ def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=Non
     """One page of the store's open and allocated backorders, oldest first, each with its ETA and shipment.
 
     An open backorder's ETA follows the ETA rules (availability.queue_etas): its place in its
-    product's queue against the planned shipments, or a preorder's release date. `after` is the last id of the previous page.
-    Three queries a page (four with a sku), however long it is. Raises UnknownProduct for a sku the store lacks.
+    product's queue against the planned shipments, or a preorder's release date. `after` is the
+    last id of the previous page. Three queries a page (four with a sku), however long it is.
+    Raises UnknownProduct for a sku the store lacks.
     """
     statement = (
         db.select(Backorder, OrderLine, Order, Product)
