@@ -189,3 +189,26 @@ def test_suppliers_and_purchase_list(app, shop):
     assert [(row["supplier"], row["products"], row["backordered"], row["quota_reached"], row["suggested_reorder"])
             for row in rows] == [("Acme", 2, 2, 1, 2), (None, 1, 0, 0, 2)]
     assert [(row["sku"], row["order_quantity"]) for row in items] == [("LAMP", 2), ("MUG", 3)]
+
+
+def test_days_follow_daylight_saving_time(app):
+    """Berlin moves to UTC+2 at 01:00 UTC on 29 March 2026: that day has 23 hours, and midnights move."""
+    with app.app_context():
+        store, _ = stores.create_store("DST Shop", ["https://shop.example.com"], timezone="Europe/Berlin")
+        product = Product(store_id=store.id, sku="DST")
+        db.session.add(product)
+        db.session.flush()
+        for n, stamp in enumerate([
+            datetime(2026, 3, 28, 22, 59, tzinfo=timezone.utc),  # 23:59 CET, 28 March
+            datetime(2026, 3, 28, 23, 1, tzinfo=timezone.utc),  # 00:01 CET, 29 March
+            datetime(2026, 3, 29, 21, 59, tzinfo=timezone.utc),  # 23:59 CEST, 29 March
+            datetime(2026, 3, 29, 22, 1, tzinfo=timezone.utc),  # 00:01 CEST, 30 March
+        ]):
+            db.session.add(Subscription(store_id=store.id, product_id=product.id, email=f"d{n}@example.com",
+                                        email_hash=f"d{n}", locale="en", status="active", consent_version=1,
+                                        created_at=stamp))
+        db.session.commit()
+        period = Period(date(2026, 3, 28), date(2026, 3, 30), "Europe/Berlin")
+        assert [(row["day"].day, row["signups"]) for row in activity.daily_activity(store, period)] == [
+            (28, 1), (29, 2), (30, 1)]
+        assert period.hi - period.lo == timedelta(hours=71)

@@ -111,8 +111,8 @@ def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None,
     """(rows, summary): products with unmet demand, what to buy first at the top. Rows are mappings.
 
     The summary's totals come with the rows, from window functions over the whole result (one query).
-    With stream=True the rows are an iterator read from the database as they are written out (a CSV
-    download), and the summary holds only the conversion rate.
+    With stream=True the rows are an iterator, shaped one by one as a CSV download writes them out
+    (no list of them all), and the summary holds only the conversion rate.
     """
     rate = conversion_rate(store, now)
     query = demand_query(store, period, rate["rate"], supplier, to_order).subquery("demand")
@@ -135,8 +135,7 @@ def demand(store, period, sort="suggested", limit=None, offset=0, supplier=None,
         statement = statement.limit(limit)
     today, zone = today_in(store, now), ZoneInfo(store.timezone)
     if stream:
-        rows = (_days_waiting(dict(row._mapping), zone, today)
-                for row in db.session.execute(statement.execution_options(yield_per=1000)))
+        rows = (_days_waiting(dict(row._mapping), zone, today) for row in db.session.execute(statement))
         return rows, {"conversion_rate": rate}
     rows = [_days_waiting(dict(row._mapping), zone, today) for row in db.session.execute(statement)]
     if rows:
