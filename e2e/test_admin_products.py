@@ -6,8 +6,9 @@ admin e2e files sharing admin_site see the demo products as the demo left them.
 """
 
 import json
+import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -192,3 +193,17 @@ def test_bulk_set_mode_on_selected_products(admin_page, admin_site):
     expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.locator("tbody tr").first).to_contain_text("0 / 7")
     assert _api(site, "GET", "/api/v1/admin/products/E2E-PRODUCTS-BULK-B")["backorder_limit"] == 7
+
+
+def test_products_pages_fit_a_phone(browser, admin_site):
+    from conftest import TIMEZONE, AdminPage
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id=TIMEZONE)
+    admin = AdminPage(context, admin_site).login()
+    for path, name in (("/admin/products", "products-phone"), ("/admin/products/DEMO-LAMP", "product-phone"),
+                       ("/admin/import", "import-phone")):
+        page = admin.open(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+        admin.screenshot(name)
+    context.close()
