@@ -170,3 +170,12 @@ def test_campaign_progress_counts_sent_out_of_everyone_to_tell(shop):
     first.status = "sent"
     db.session.commit()
     assert catalog.campaign_progress(campaign) == catalog.Progress(1, 1, 4, False, "running")
+
+
+def test_stock_kept_back_as_safety_stock_fills_nothing(shop):
+    _make(shop, "LAMP", on_hand=0, safety_stock=5, mode="backorder")
+    _order(shop, "O-1", "LAMP", 1)
+    shipment = inventory.plan_shipment(products.get_product(shop, "LAMP"), 7, date.today() + timedelta(days=5))
+    assert inventory.preview_receipt(shipment, 5).allocations == []
+    preview = inventory.preview_receipt(shipment, 7)
+    assert [(part.order_ref, part.quantity) for part in preview.allocations] == [("O-1", 1)] and preview.restocked == 1

@@ -69,6 +69,7 @@ def preview_receipt(shipment, quantity: int | None = None):
         .join(OrderLine, OrderLine.id == Backorder.order_line_id).join(Order, Order.id == OrderLine.order_id)
         .where(Backorder.product_id == product.id, Backorder.status == "open")
         .order_by(Backorder.created_at, Backorder.id)
+        .limit(stock)  # each open backorder owes at least one unit: no more than `stock` can get any
     ).all()
     allocations = fills_of_stock(stock, [tuple(row) for row in waiting])
     return ReceiptPreview(shipment, received, allocations, stock - sum(part.quantity for part in allocations))
