@@ -114,6 +114,21 @@ def test_pages_follow_on_oldest_first(shop, lamp):
     assert [line.order_ref for line in backorders.all_backorder_lines(shop, batch=2)] == refs
 
 
+def test_an_export_counts_the_queue_as_it_reads_and_agrees_with_the_pages(shop, lamp):
+    products.upsert_product(shop, "MUG", {"mode": "backorder"})
+    inventory.plan_shipment(products.get_product(shop, "MUG"), 2, TODAY + timedelta(days=3))
+    for sku, quantity in (("LAMP", 2), ("MUG", 1), ("LAMP", 3), ("MUG", 2), ("LAMP", 1), ("LAMP", 4)):
+        order(shop, sku, quantity)
+    products.upsert_product(shop, "LAMP", {"on_hand": 3})  # one line allocated, one in part
+    paged = lines(shop)
+    assert [line.status for line in paged].count("allocated") == 1
+    for status in (None, "open"):
+        exported = list(backorders.all_backorder_lines(shop, status=status, batch=2))
+        expected = [line for line in paged if status is None or line.status == status]
+        assert [(line.id, line.eta, line.shipment_id) for line in exported] == [
+            (line.id, line.eta, line.shipment_id) for line in expected]
+
+
 def test_a_page_costs_the_same_few_queries_however_many_lines_and_products(app, shop, lamp):
     def queries_for_a_page():
         db.session.expire_all()

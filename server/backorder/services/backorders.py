@@ -101,13 +101,14 @@ def _planned_by_product(product_ids):
     return by_product
 
 
-def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=None):
+def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=None, queued=None):
     """One page of the store's open and allocated backorders, oldest first, each with its ETA and shipment.
 
     An open backorder's ETA follows the ETA rules (availability.queue_etas): its place in its
     product's queue against the planned shipments, or a preorder's release date. `after` is the
     last id of the previous page. Four queries a page (five with a sku), however long it is.
-    Raises UnknownProduct for a sku the store lacks.
+    Raises UnknownProduct for a sku the store lacks. `queued` is for reading every page from the
+    oldest: {product id: open units on the pages before}, counted on as the pages are read.
     """
     statement = (
         db.select(Backorder.id, Backorder.product_id, Backorder.created_at, Backorder.quantity,
@@ -127,7 +128,14 @@ def backorder_lines(store, status=None, sku=None, limit=100, after=None, now=Non
     product_ids = list({row.product_id for row in rows})
     products = {product.id: product for product in db.session.execute(
         db.select(Product).where(Product.id.in_(product_ids))).scalars()} if rows else {}
-    positions = _queue_positions([row.id for row in rows if row.status == "open"], product_ids)
+    if queued is None:
+        positions = _queue_positions([row.id for row in rows if row.status == "open"], product_ids)
+    else:  # every line from the oldest passes by in queue order: count the queue as it goes
+        positions = {}
+        for row in rows:
+            if row.status == "open":
+                queued[row.product_id] = positions[row.id] = (
+                    queued.get(row.product_id, 0) + row.quantity - row.allocated_quantity)
     shipments = _planned_by_product(product_ids)
     today = today_in(store, now)
     return [_line(row, products[row.product_id], positions.get(row.id), shipments[row.product_id], store, today)
@@ -156,13 +164,14 @@ def all_backorder_lines(store, status=None, sku=None, batch=500):
 
     The first page is read at once, so an unknown sku raises UnknownProduct before any row is sent.
     """
-    first = backorder_lines(store, status=status, sku=sku, limit=batch)
+    queued = {}
+    first = backorder_lines(store, status=status, sku=sku, limit=batch, queued=queued)
 
     def pages(page):
         while True:
             yield from page
             if len(page) < batch:
                 return
-            page = backorder_lines(store, status=status, sku=sku, limit=batch, after=page[-1].id)
+            page = backorder_lines(store, status=status, sku=sku, limit=batch, after=page[-1].id, queued=queued)
 
     return pages(first)
