@@ -249,19 +249,28 @@ def time_reports(app, token, repeat):
     return results
 
 
-def run(label, url, args, tmp):
-    print(f"\n== {label}: migrate and seed (scale {args.scale})", flush=True)
+def run(label, url, args, tmp, seeded_already=False):
     env = dict(os.environ, BACKORDER_DATABASE_URL=url, BACKORDER_SECRET_KEY=secrets.token_urlsafe(32),
                BACKORDER_INSTANCE_PATH=tempfile.mkdtemp(dir=tmp), BACKORDER_LOG_LEVEL="WARNING")
-    subprocess.run([str(BIN / "backorder"), "db", "upgrade"], env=env, check=True, capture_output=True)
     from backorder import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "LOG_LEVEL": "WARNING",
                       "VIEW_FLUSH_SECONDS": 0})
-    started = time.monotonic()
-    _key, token, counts = seed(app, args.scale, random.Random(7))
-    seeded = time.monotonic() - started
-    print("  seeded " + ", ".join(f"{count:,} {table}" for table, count in counts.items()) + f" in {seeded:.0f} s")
+    if seeded_already:  # a database kept by --keep-sqlite: time it again (after code changes) without seeding
+        from backorder.db import db
+        from backorder.models import Store
+        from backorder.services.stores import rotate_api_token
+
+        with app.app_context():
+            token = rotate_api_token(db.session.execute(sa.select(Store)).scalars().first())
+        counts, seeded = {}, 0
+    else:
+        print(f"\n== {label}: migrate and seed (scale {args.scale})", flush=True)
+        subprocess.run([str(BIN / "backorder"), "db", "upgrade"], env=env, check=True, capture_output=True)
+        started = time.monotonic()
+        _key, token, counts = seed(app, args.scale, random.Random(7))
+        seeded = time.monotonic() - started
+        print("  seeded " + ", ".join(f"{count:,} {table}" for table, count in counts.items()) + f" in {seeded:.0f} s")
     print(f"\n== {label}: reports (median of {args.repeat})", flush=True)
     results = time_reports(app, token, args.repeat)
     with app.app_context():
@@ -279,6 +288,7 @@ def main():
     parser.add_argument("--postgres-url", default=os.environ.get("BACKORDER_BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep-sqlite", type=Path, help="seed the SQLite database at this path and keep it")
+    parser.add_argument("--reuse-sqlite", type=Path, help="time the reports on a database kept by --keep-sqlite")
     args = parser.parse_args()
     revision = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"],
                               capture_output=True, text=True).stdout.strip()
@@ -286,8 +296,8 @@ def main():
     outcome = []
     with tempfile.TemporaryDirectory(prefix="backorder-reports-") as tmp:
         if not args.postgres_only:
-            path = args.keep_sqlite.resolve() if args.keep_sqlite else Path(tmp) / "reports.sqlite"
-            outcome.append(run("SQLite", f"sqlite:///{path}", args, tmp))
+            path = (args.reuse_sqlite or args.keep_sqlite or Path(tmp) / "reports.sqlite").resolve()
+            outcome.append(run("SQLite", f"sqlite:///{path}", args, tmp, seeded_already=bool(args.reuse_sqlite)))
         pg = None if args.sqlite_only else postgres_database(args.postgres_url)
         if pg:
             try:

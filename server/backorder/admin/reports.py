@@ -30,7 +30,7 @@ PAGES = {
     "email": (schemas.EmailQuery, schemas.EmailDay, None),
     "activity": (schemas.ReportQuery, schemas.ActivityDay, None),
 }
-LABELS = {"backordered_value": "Backordered value", "waiting_subscribers": "Waiting shoppers",
+LABELS = {"sku": "SKU", "backordered_value": "Backordered value", "waiting_subscribers": "Waiting shoppers",
           "next_incoming_on": "Next shipment", "quota_reached": "Minimum order reached",
           "suggested_reorder": "Suggested reorder", "order_quantity": "To order", "notified": "Emailed",
           "signups": "Sign-ups", "restock_emails": "Restock emails"}
@@ -64,10 +64,12 @@ def _row_schema(name, options):
 
 @bp.get("/reports")
 def reports():
-    """One report over a period: summary, chart, table, and links to its CSV."""
+    """One report over a period: summary, chart, table, and a link to its CSV (the same URL with format=csv)."""
     name = request.args.get("report", "demand")
     if name not in PAGES:
         abort(404, "There is no such report.")
+    if request.args.get("format") == "csv":
+        return _download(name)
     options, values, errors = _query(name)
     ready = options is not None
     options = options or {}
@@ -77,7 +79,7 @@ def reports():
     row_schema = _row_schema(name, options)
     columns = PAGES[name][2] if row_schema is PAGES[name][1] and PAGES[name][2] else tuple(row_schema().fields)
     csv_args = {key: value for key, value in values.items() if value and key not in ("days",)}
-    csv_args.update(start=period.start.isoformat(), end=period.end.isoformat())
+    csv_args.update(report=name, start=period.start.isoformat(), end=period.end.isoformat(), format="csv")
     return render_template(
         "admin/reports.html", name=name, titles=TITLES, period=period, values=values, errors=errors, rows=rows,
         extra=extra, columns=columns, labels=LABELS, chart=chart_of(name, options, rows, extra),
@@ -85,11 +87,8 @@ def reports():
         suppliers=supplier_names(g.store) if name == "purchase-list" else []), 422 if errors else 200
 
 
-@bp.get("/reports/<name>.csv")
-def reports_csv(name):
+def _download(name):
     """The report's rows as a CSV download (all of them), for the period and options in the query string."""
-    if name not in PAGES:
-        abort(404, "There is no such report.")
     options, _, errors = _query(name)
     if options is None:
         abort(400, " ".join(f"{key}: {message}" for key, message in errors.items()) or "Name a supplier.")
