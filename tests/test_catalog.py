@@ -64,18 +64,22 @@ def test_find_products_searches_sku_and_name_and_filters_by_computed_state(shop)
     _make(shop, "MUG", name="Mug, Tee print", on_hand=0, mode="backorder", backorder_limit=0)  # no room: sold out
     _make(shop, "BOOK", name="Book", on_hand=0, mode="preorder", release_date=date.today() + timedelta(days=9))
     _make(shop, "CAP", name="100%_cap", on_hand=0)
+    _make(shop, "BAG", name="Bag", on_hand=0, mode="backorder", backorder_limit=1)
+    _order(shop, "O-1", "BAG", 1)  # its limit is reached: sold out
+    _make(shop, "OLD", name="Old book", on_hand=0, mode="preorder", release_date=date.today())  # released: sold out
+    _make(shop, "SCARF", name="Scarf", on_hand=0, mode="backorder", backorder_limit="incoming")  # nothing on order
 
     def skus(**query):
         rows, _ = catalog.find_products(shop, **query)
         return [row.product.sku for row in rows]
 
-    assert skus() == ["BOOK", "CAP", "MUG", "TEE-BLUE", "TEE-RED"]
+    assert skus() == ["BAG", "BOOK", "CAP", "MUG", "OLD", "SCARF", "TEE-BLUE", "TEE-RED"]
     assert skus(text="tee") == ["MUG", "TEE-BLUE", "TEE-RED"]  # in the sku or the name, any case
     assert skus(text="%_") == ["CAP"]  # LIKE wildcards are matched literally
     assert skus(state=rules.IN_STOCK) == ["TEE-RED"]
     assert skus(state=rules.BACKORDER) == ["TEE-BLUE"]
     assert skus(state=rules.PREORDER) == ["BOOK"]
-    assert skus(state=rules.SOLD_OUT) == ["CAP", "MUG"]
+    assert skus(state=rules.SOLD_OUT) == ["BAG", "CAP", "MUG", "OLD", "SCARF"]
 
 
 def test_find_products_pages_by_sku_across_scan_chunks(shop, monkeypatch):

@@ -42,7 +42,7 @@ def waiting_counts(product_ids):
     return counts
 
 
-def _candidates(store, text, state):
+def _candidates(store, text, state, today):
     """The SQL part of a search: the store's products matching the text, narrowed to those that can
     be in `state` (rule 1 of DESIGN §3 is plain SQL; the others need the shipments, so are checked after)."""
     statement = db.select(Product).where(Product.store_id == store.id)
@@ -57,8 +57,11 @@ def _candidates(store, text, state):
         statement = statement.where(~sellable, Product.mode == "preorder")
     elif state == rules.BACKORDER:
         statement = statement.where(~sellable, Product.mode.in_(("backorder", "preorder")))
-    elif state == rules.SOLD_OUT:
-        statement = statement.where(~sellable)
+    elif state == rules.SOLD_OUT:  # and not a backorder (or open preorder) whose limit leaves room
+        room = ~Product.limit_to_incoming & sa.or_(Product.backorder_limit.is_(None),
+                                                  Product.backorder_limit > Product.backordered)
+        open_preorder = (Product.mode == "preorder") & sa.or_(Product.release_date.is_(None), Product.release_date > today)
+        statement = statement.where(~sellable, ~(room & ((Product.mode == "backorder") | open_preorder)))
     return statement.order_by(Product.sku)
 
 
@@ -69,8 +72,8 @@ def find_products(store, text=None, state=None, after=None, limit=50):
     Reads candidates a chunk at a time (one query for the products, one for their shipments) and keeps
     those whose computed state matches, until the page is full.
     """
-    base = _candidates(store, text, state)
     today = today_in(store)
+    base = _candidates(store, text, state, today)
     found, cursor = [], after
     while len(found) <= limit:
         statement = base.limit(SCAN_CHUNK)
