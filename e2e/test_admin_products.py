@@ -102,16 +102,7 @@ def test_receiving_a_shipment_fills_backorders_and_sends_the_restock_email(admin
     _api(site, "POST", "/api/v1/admin/orders",
          {"order_ref": "E2E-PRODUCTS-O1", "email": "buyer@example.com",
           "lines": [{"sku": "E2E-PRODUCTS-RESTOCK", "quantity": 2}]})
-    with site.app.app_context():  # a shopper who signed up and confirmed
-        from backorder.db import db
-        from backorder.models import Subscription
-        from backorder.services import stores, subscriptions
-
-        store = stores.store_by_public_key(site.public_key)
-        subscriptions.subscribe(store, "E2E-PRODUCTS-RESTOCK", "waiting.e2e@example.com")
-        alert = db.session.execute(db.select(Subscription).filter_by(email="waiting.e2e@example.com")).scalar_one()
-        subscriptions.confirm(alert.id, alert.confirm_nonce)
-        db.session.remove()
+    _confirmed_sign_up(site, "E2E-PRODUCTS-RESTOCK", "waiting.e2e@example.com")
     page = admin_page.open("/admin/products/E2E-PRODUCTS-RESTOCK")
     expect(page.get_by_text("Waiting for a restock email (1)")).to_be_visible()
     page.get_by_label("Units coming").fill("5")
@@ -132,6 +123,33 @@ def test_receiving_a_shipment_fills_backorders_and_sends_the_restock_email(admin
     expect(page.locator("[data-progress-text]")).to_have_text("1 of 1 sent · finished", timeout=10_000)
     expect(page.locator("#campaign-progress")).to_have_attribute("value", "1")
     admin_page.screenshot("product-campaign-progress")
+    assert admin_page.errors == []
+
+
+def _confirmed_sign_up(site, sku, email):
+    with site.app.app_context():
+        from backorder.db import db
+        from backorder.models import Subscription
+        from backorder.services import stores, subscriptions
+
+        subscriptions.subscribe(stores.store_by_public_key(site.public_key), sku, email)
+        alert = db.session.execute(db.select(Subscription).filter_by(email=email)).scalar_one()
+        subscriptions.confirm(alert.id, alert.confirm_nonce)
+        db.session.remove()
+
+
+def test_send_restock_emails_now_shows_the_progress_as_it_goes(admin_page, admin_site):
+    site = admin_site
+    # orderable (on backorder) all along, so nothing but the button tells the waiting shopper
+    _product(site, "E2E-PRODUCTS-MANUAL", name="E2E manual scarf", on_hand=0, mode="backorder")
+    _confirmed_sign_up(site, "E2E-PRODUCTS-MANUAL", "manual.e2e@example.com")
+    page = admin_page.open("/admin/products/E2E-PRODUCTS-MANUAL")
+    expect(page.locator("[data-progress-url]")).to_have_count(0)  # no campaign yet
+    page.once("dialog", lambda dialog: dialog.accept())  # "Email everyone waiting … now?"
+    page.get_by_role("button", name="Send restock emails now").click()
+    expect(page.get_by_role("status").first).to_contain_text("Restock emails are on their way")
+    expect(page.locator("[data-progress-text]")).to_have_text("1 of 1 sent · finished", timeout=15_000)  # polled
+    _wait_for_mail(site.mailbox, "manual.e2e@example.com", "You can order E2E manual scarf now")
     assert admin_page.errors == []
 
 
