@@ -156,3 +156,16 @@ def test_messages_page_passes_axe_and_retries_a_refused_email(admin_page, admin_
     page = admin_page.open("/admin/messages?status=sent&kind=confirm")
     expect(page.get_by_role("row").filter(has_text=email)).to_contain_text("sent")
     assert admin_page.errors == []
+
+
+def test_the_lists_fit_a_phone(browser, admin_site):
+    from conftest import TIMEZONE, AdminPage
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id=TIMEZONE)
+    admin = AdminPage(context, admin_site).login()
+    for path in ("/admin/subscribers", "/admin/backorders", "/admin/messages"):
+        page = admin.open(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px); its table should scroll in its box"
+    admin.screenshot("messages-phone")
+    context.close()
