@@ -209,3 +209,13 @@ def test_widget_src_with_store_sets_the_tags_data_store(app, client, tmp_path):
     assert answer.headers["ETag"] != plain.headers["ETag"]
     for hostile in ('pk_a"};alert(1);//', "sk_secret", "pk_" + "a" * 65):
         assert client.get("/widget.js", query_string={"store": hostile}).get_data(as_text=True) == "(()=>{})();"
+
+
+def test_app_uninstalled_forgets_the_widget_script(app, client, bc):
+    with app.app_context():
+        platform_sync.install_widget(db.session.get(Store, bc.id))
+    uninstalled = {**fixture("bigcommerce_order_created"), "scope": "store/app/uninstalled", "hash": "u1",
+                   "data": {"type": "app", "id": 1}}
+    assert post(client, bc, "bigcommerce", uninstalled, bigcommerce_headers).get_json()["status"] == "applied"
+    with app.app_context():
+        assert db.session.get(PlatformConnection, (bc.id, "bigcommerce")).widget_script_id is None

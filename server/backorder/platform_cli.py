@@ -70,8 +70,8 @@ def show_command(public_key):
     """Print each platform's webhook URL and what is set (never a secret) as JSON."""
     store = _store(public_key)
     found = platforms.connections_of(store)
-    click.echo(json.dumps([platforms.describe_connection(store, name, connection) for name, connection in found.items()],
-                          default=str, indent=2))
+    described = [platforms.describe_connection(store, name, connection) for name, connection in found.items()]
+    click.echo(json.dumps(described, default=str, indent=2))
 
 
 @platform_group.command("credentials")

@@ -8,8 +8,9 @@ from ..services.platform_stock import PlatformVariant
 from .http import ApiClient
 from .shopify import _id, _int, _money, _text, parse_time
 
-STOCK_SCOPES = re.compile(r"store/(product|sku)/inventory(/order)?/updated\Z"
-                          r"|store/channel/[^/]+/inventory/product/(stock_changed|settings_changed|out_of_stock_reached)\Z")
+STOCK_SCOPES = re.compile(
+    r"store/(product|sku)/inventory(/order)?/updated\Z"
+    r"|store/channel/[^/]+/inventory/product/(stock_changed|settings_changed|out_of_stock_reached)\Z")
 # The webhooks register_webhooks creates: stock, products and orders.
 SUBSCRIBED_SCOPES = ("store/product/inventory/updated", "store/product/inventory/order/updated",
                      "store/sku/inventory/updated", "store/sku/inventory/order/updated", "store/product/updated",
@@ -103,7 +104,8 @@ def variants(product, counts=None):
         if not isinstance(variant, dict):
             raise BadPayload("Each variant is a JSON object")
         variant_id = _id(variant.get("id"), "variants[].id")
-        options = " / ".join(str(value.get("label")) for value in variant.get("option_values") or [] if isinstance(value, dict))
+        options = " / ".join(str(value.get("label")) for value in variant.get("option_values") or []
+                             if isinstance(value, dict))
         count, limit = (counts or {}).get(variant_id, (None, None))
         if count is None and tracking in ("product", "variant"):
             count = _int(product.get("inventory_level") if tracking == "product" else variant.get("inventory_level"),

@@ -62,8 +62,9 @@ class ApiClient:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:
                 if last:
-                    raise PlatformUnavailable(f"{self.platform}: no answer from {method} {path} ({type(error).__name__})",
-                                              platform=self.platform) from None
+                    raise PlatformUnavailable(
+                        f"{self.platform}: no answer from {method} {path} ({type(error).__name__})",
+                        platform=self.platform) from None
                 self.sleep(self._backoff(attempt))
                 continue
             if response.status_code < 300:

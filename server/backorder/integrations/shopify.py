@@ -108,7 +108,8 @@ def order_lines(order):
             raise BadPayload("Each line item is a JSON object")
         quantity = _int(item.get("quantity"), "line_items[].quantity")
         variant = item.get("variant_id")
-        lines.append({"platform_id": _id(variant, "line_items[].variant_id") if variant is not None else None, "sku": _text(item.get("sku"), 100),
+        lines.append({"platform_id": _id(variant, "line_items[].variant_id") if variant is not None else None,
+                      "sku": _text(item.get("sku"), 100),
                       "quantity": quantity, "unit_price": _money(item.get("price"))})
     ref = _text(order.get("name"), 100) or _id(order.get("id"), "id")
     return ref, _text(order.get("email"), 320), lines
@@ -156,7 +157,8 @@ class ShopifyClient(ApiClient):
                                     params={"inventory_item_ids": ",".join(ids[start:start + 50]), "limit": 250})
             while True:
                 for found in response.json().get("inventory_levels", []):
-                    levels.setdefault(str(found["inventory_item_id"]), {})[str(found["location_id"])] = found.get("available")
+                    by_location = levels.setdefault(str(found["inventory_item_id"]), {})
+                    by_location[str(found["location_id"])] = found.get("available")
                 link = LINK_NEXT.search(response.headers.get("Link", ""))
                 if not link:
                     break

@@ -77,7 +77,8 @@ def order_lines(order):
                 except ValueError:
                     pass
         target = item.get("variation_id") or item.get("product_id")
-        lines.append({"platform_id": _id(target, "line_items[].product_id") if target else None, "sku": _text(item.get("sku"), 100),
+        lines.append({"platform_id": _id(target, "line_items[].product_id") if target else None,
+                      "sku": _text(item.get("sku"), 100),
                       "quantity": _int(item.get("quantity"), "line_items[].quantity"),
                       "unit_price": _money(item.get("price")), "backordered": backordered})
     billing = order.get("billing") if isinstance(order.get("billing"), dict) else {}

@@ -136,8 +136,8 @@ def apply_variants(store, platform, variants):
               if product.sku in by_sku and by_sku[product.sku].inventory_item_id]
     for product, item_id in mapped:
         fresh(store.id, platform, "inventory_item", item_id, None)
-        db.session.execute(db.update(PlatformItem).filter_by(
-            store_id=store.id, platform=platform, kind="inventory_item", ref=str(item_id)).values(product_id=product.id))
+        db.session.execute(db.update(PlatformItem).values(product_id=product.id).filter_by(
+            store_id=store.id, platform=platform, kind="inventory_item", ref=str(item_id)))
     if mapped:
         counted = dict(db.session.execute(
             db.select(PlatformItem.ref, db.func.sum(PlatformItem.quantity)).where(
@@ -221,7 +221,10 @@ def record_platform_order(store, order_ref, lines, email=None):
         product = products[product.id]
         quantity = units(max(0, line["quantity"]))
         told = line.get("backordered")
-        backordered = min(quantity, max(0, told)) if told is not None else max(0, quantity - max(0, rules.sellable_now(product)))
+        if told is not None:
+            backordered = min(quantity, max(0, told))
+        else:
+            backordered = max(0, quantity - max(0, rules.sellable_now(product)))
         eta = source = None
         if backordered:
             handling = handling_days_for(product, store)

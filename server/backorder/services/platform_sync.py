@@ -78,7 +78,8 @@ def _page_variants(client, platform, page, started, store):
     found = []
     for product in page:
         if product.get("type") == "variable":
-            found.extend(woocommerce.variant(variation, product.get("name")) for variation in client.variations(product["id"]))
+            found.extend(woocommerce.variant(variation, product.get("name"))
+                         for variation in client.variations(product["id"]))
         else:
             found.append(woocommerce.variant(product))
     return [variant for variant in found if variant is not None]

@@ -125,7 +125,8 @@ def set_credentials(store, platform, credentials, shop=None, api_url=None):
         raise ValueError(f"{platform} needs the shop ({'store hash' if platform == 'bigcommerce' else 'shop'})")
     kept = {name: credentials[name] for name in CREDENTIAL_FIELDS[platform] if credentials.get(name)}
     connection.credentials = encrypt(json.dumps(kept))
-    connection.credentials_hint = "…" + kept[CREDENTIAL_FIELDS[platform][0]][-4:] if CREDENTIAL_FIELDS[platform][0] in kept else None
+    token = kept.get(CREDENTIAL_FIELDS[platform][0])
+    connection.credentials_hint = "…" + token[-4:] if token else None
     db.session.commit()
     return connection
 

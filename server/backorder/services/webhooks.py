@@ -107,6 +107,10 @@ def _bigcommerce(store, headers, body, payload):
     task = bigcommerce.task_for(payload)
     if not _claim_delivery(store, "bigcommerce", bigcommerce.delivery_id(headers, payload, body), payload["scope"]):
         return {"status": "duplicate"}
+    if payload["scope"] == "store/app/uninstalled":  # BigCommerce removed our script with the app (auto_uninstall)
+        db.session.execute(db.update(PlatformConnection).filter_by(store_id=store.id, platform="bigcommerce")
+                           .values(widget_script_id=None))
+        return {"status": "applied", "topic": payload["scope"]}
     if task is None:
         return {"status": "ignored", "topic": payload["scope"]}
     queue_task(store.id, "bigcommerce", task)
