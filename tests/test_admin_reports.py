@@ -53,7 +53,9 @@ def busy_store(app, store, make_product):
 
 def test_admin_lands_on_the_dashboard(admin):
     answer = admin.get("/admin/")
-    assert answer.status_code == 302 and answer.headers["Location"].endswith("/admin/dashboard")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/dashboard"
+    page = admin.get("/admin/dashboard").get_data(as_text=True)
+    assert "<h1>Dashboard</h1>" in page and 'href="/admin/dashboard" aria-current="page">Dashboard' in page
 
 
 def test_dashboard_shows_what_needs_attention(admin, busy_store):
@@ -78,7 +80,7 @@ def test_dashboard_chart_is_an_svg_without_script(admin, busy_store):
 
 
 def test_dashboard_needs_a_login(client):
-    answer = client.get("/admin/dashboard")
+    answer = client.get("/admin/")
     assert answer.status_code == 302 and "/admin/login" in answer.headers["Location"]
 
 

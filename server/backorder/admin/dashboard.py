@@ -23,7 +23,7 @@ def activity_chart(store, days):
 
 @bp.get("/dashboard")
 def dashboard():
-    """What needs attention, and the last 30 (or ?days=90) days in a chart."""
+    """What needs attention, and the last 30 (or ?days=90) days in a chart (/admin/ leads here)."""
     days = 90 if request.args.get("days") == "90" else 30
     chart, rows = activity_chart(g.store, days)
     return render_template("admin/dashboard.html", attention=attention(g.store), chart=chart, rows=rows, days=days,
