@@ -89,7 +89,8 @@ def main():
                 separator = "&" if "?" in url else "?"
                 url = f"{url}{separator}options=-csearch_path%3D{SCHEMA}"
             found = run(url, size, args.repeat)
-            cells = " ".join(f"{wall:>6.2f}/{cpu:<5.2f}" for wall, cpu in (found["check"], found["new"], found["update"]))
+            timings = (found["check"], found["new"], found["update"])
+            cells = " ".join(f"{wall:>6.2f}/{cpu:<5.2f}" for wall, cpu in timings)
             print(f"{name:<11} {size:>7} {found['bytes'] / 1e6:>5.1f} {cells}", flush=True)
             if name == "postgresql":
                 with engine.begin() as connection:

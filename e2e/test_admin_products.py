@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 
 def _api(site, method, path, body=None):
     request = urllib.request.Request(site.api + path, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Authorization": f"Bearer {site.token}", "Content-Type": "application/json"})
+                                     headers={"Authorization": f"Bearer {site.token}",
+                                              "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())
 
@@ -116,7 +117,8 @@ def test_receiving_a_shipment_fills_backorders_and_sends_the_restock_email(admin
     assert admin_page.axe_violations() == []
     admin_page.screenshot("receive-review")
     page.get_by_role("button", name="Confirm: receive 5 unit(s)").click()
-    expect(page.get_by_role("status").first).to_contain_text("Received 5 unit(s): 1 backorder(s) filled, 3 unit(s) free")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Received 5 unit(s): 1 backorder(s) filled, 3 unit(s) free")
     restock = _wait_for_mail(site.mailbox, "waiting.e2e@example.com", "Back in stock: E2E restock cap")
     assert "E2E restock cap" in restock.get_body(("plain",)).get_content()
     page.reload()

@@ -204,7 +204,8 @@ def test_product_page_lists_waiting_shoppers_and_open_backorders_with_etas(app, 
     make_product("LAMP", on_hand=0, mode="backorder")
     _sign_up(app, store, "LAMP", 2)
     admin.client.post("/api/v1/admin/orders", headers=store.headers,
-                      json={"order_ref": "O-77", "email": "buyer@example.com", "lines": [{"sku": "LAMP", "quantity": 2}]})
+                      json={"order_ref": "O-77", "email": "buyer@example.com",
+                            "lines": [{"sku": "LAMP", "quantity": 2}]})
     admin.client.post("/api/v1/admin/products/LAMP/shipments", headers=store.headers,
                       json={"quantity": 5, "expected_on": "2099-01-05"})
     page = admin.get("/admin/products/LAMP").text

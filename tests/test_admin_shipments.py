@@ -58,11 +58,12 @@ def test_plan_errors_show_beside_their_field(app, admin, store, lamp, data, fiel
 
 def test_editing_a_shipment_changes_it_and_errors_stay_in_its_row(app, admin, store, lamp):
     shipment_id = _plan(app, store)
-    answer = admin.post(f"/admin/products/LAMP/shipments/{shipment_id}", data={"quantity": "4", "expected_on": "2099-02-01"})
+    url = f"/admin/products/LAMP/shipments/{shipment_id}"
+    answer = admin.post(url, data={"quantity": "4", "expected_on": "2099-02-01"})
     assert answer.status_code == 302
     changed = _shipment(app, shipment_id)
     assert (changed.quantity, changed.expected_on) == (4, date(2099, 2, 1))
-    bad = admin.post(f"/admin/products/LAMP/shipments/{shipment_id}", data={"quantity": "-4", "expected_on": "2099-02-01"})
+    bad = admin.post(url, data={"quantity": "-4", "expected_on": "2099-02-01"})
     assert bad.status_code == 422
     assert f'<small id="quantity-{shipment_id}-error" class="error">' in bad.text and 'value="-4"' in bad.text
     assert _shipment(app, shipment_id).quantity == 4

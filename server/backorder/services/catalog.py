@@ -60,7 +60,8 @@ def _candidates(store, text, state, today):
     elif state == rules.SOLD_OUT:  # and not a backorder (or open preorder) whose limit leaves room
         room = ~Product.limit_to_incoming & sa.or_(Product.backorder_limit.is_(None),
                                                   Product.backorder_limit > Product.backordered)
-        open_preorder = (Product.mode == "preorder") & sa.or_(Product.release_date.is_(None), Product.release_date > today)
+        open_preorder = (Product.mode == "preorder") & sa.or_(Product.release_date.is_(None),
+                                                              Product.release_date > today)
         statement = statement.where(~sellable, ~(room & ((Product.mode == "backorder") | open_preorder)))
     return statement.order_by(Product.sku)
 
