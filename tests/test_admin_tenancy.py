@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from backorder.db import db
 from backorder.models import Campaign, Message, Product, Shipment, Store, Subscription
 from backorder.services import campaigns, inventory, orders, products, subscriptions
+from test_admin_settings import GOOD as SETTINGS
 
 B_SKU = "B-ONLY"
 B_MARKERS = ("B-ONLY", "b-shopper@example.com", "b-buyer@example.com", "B-ORDER-1", "Other Shop")
@@ -60,18 +61,23 @@ OBJECTS = {
 # (url, form data): what a user of A might post, naming B's things where the form takes names.
 ACTIONS = {
     "admin.products_bulk": ("/admin/products", {"action": "mode", "mode": "backorder", "sku": [B_SKU, "A-SKU"]}),
-    "admin.settings": ("/admin/settings", {"name": "Renamed"}),
+    "admin.settings": ("/admin/settings", SETTINGS),
     "admin.rotate_api_token": ("/admin/settings/api-token", {}),
     "admin.imports": ("/admin/import", {"file": (io.BytesIO(b"sku,on_hand\nB-ONLY,99\n"), "stock.csv")}),
     "admin.platforms_credentials": ("/admin/platforms/bigcommerce/credentials",
-                                    {"store_hash": "abc123", "access_token": "t" * 20}),
-    "admin.platforms_secret": ("/admin/platforms/shopify/secret", {}),
-    "admin.platforms_schedule": ("/admin/platforms/woocommerce/schedule", {"sync_every_hours": "6"}),
+                                    {"shop": "abc123", "access_token": "t" * 20, "client_secret": "c" * 20}),
+    "admin.platforms_secret": ("/admin/platforms/woocommerce/secret", {}),
+    "admin.platforms_schedule": ("/admin/platforms/woocommerce/schedule", {"sync_every_minutes": "60"}),
     "admin.platforms_sync": ("/admin/platforms/bigcommerce/sync", {}),
     "admin.platforms_webhooks": ("/admin/platforms/bigcommerce/webhooks", {}),
     "admin.platforms_widget_install": ("/admin/platforms/bigcommerce/widget", {}),
     "admin.platforms_widget_remove": ("/admin/platforms/bigcommerce/widget/remove", {}),
 }
+
+
+# What A gets where the form above is complete: done (200 or 302), or 404 for naming B's sku.
+EXPECTED = {"admin.settings": (302,), "admin.rotate_api_token": (200,), "admin.platforms_credentials": (302,),
+            "admin.platforms_secret": (200,), "admin.platforms_schedule": (302,), "admin.products_bulk": (404,)}
 
 
 def admin_endpoints(app):
@@ -158,6 +164,8 @@ def test_actions_change_only_the_current_store(app, admin, world, other_store, e
     url, data = ACTIONS[endpoint]
     answer = admin.post(url, data=dict(data), content_type="multipart/form-data")
     assert answer.status_code < 500, answer.text[:500]
+    if endpoint in EXPECTED:
+        assert answer.status_code in EXPECTED[endpoint], f"{endpoint}: {answer.status_code} {answer.text[:300]}"
     assert snapshot_of_b(app, other_store.id) == before
 
 
