@@ -83,6 +83,16 @@ def test_a_platform_id_belongs_to_one_product_of_the_store(client, store, make_p
     assert both.status_code == 409
 
 
+def test_two_products_can_swap_platform_ids_in_one_call(client, store, make_product):
+    make_product("A", platform_id="7")
+    make_product("B", platform_id="8")
+    swapped = client.put("/api/v1/admin/products", headers=store.headers,
+                         json=[{"sku": "A", "platform_id": "8"}, {"sku": "B", "platform_id": "7"}])
+    assert swapped.status_code == 200, swapped.get_json()
+    assert client.get("/api/v1/admin/products/A", headers=store.headers).get_json()["platform_id"] == "8"
+    assert client.get(f"/api/v1/stores/{store.public_key}/availability?pid=7").get_json()["items"][0]["sku"] == "B"
+
+
 def test_repeated_skus_are_answered_once(client, store, catalogue):
     items = client.get(url(store, "IN", "IN", "BO")).get_json()["items"]
     assert [item["sku"] for item in items] == ["IN", "BO"]

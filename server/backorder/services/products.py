@@ -286,6 +286,12 @@ def upsert_products(store, items):
     products = {product.sku: product for product in lock_products(ids)}
     _check_platform_ids(store, merged)
     before = availability_of_products(store, list(products.values()))
+    giving_up = [products[sku] for sku, fields in merged.items()
+                 if "platform_id" in fields and products[sku].platform_id not in (None, fields["platform_id"])]
+    if giving_up:  # released first, so skus may swap ids in one call (the unique index checks each row)
+        for product in giving_up:
+            product.platform_id = None
+        db.session.flush()
     for sku, fields in merged.items():
         _apply(products[sku], fields)
     db.session.flush()
