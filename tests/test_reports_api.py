@@ -217,7 +217,8 @@ def test_the_demo_store_has_90_days_that_every_report_speaks_of(app, client):
     with app.app_context():
         load_demo()
         token = stores.rotate_api_token(db.session.execute(db.select(Store)).scalars().one())
-    data = {name: get(client, token, f"{ADMIN}/{name}?start={(date.today() - timedelta(days=89)).isoformat()}").get_json()
+    start = (date.today() - timedelta(days=89)).isoformat()
+    data = {name: get(client, token, f"{ADMIN}/{name}?start={start}").get_json()
             for name in ("demand", "funnel", "backorders", "email", "activity")}
     assert data["demand"]["summary"]["suggested_reorder"] > 0
     assert data["demand"]["summary"]["conversion_rate"]["source"] == "measured"

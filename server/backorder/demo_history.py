@@ -123,7 +123,8 @@ def add_history(store, now=None, seed=7):
         bought = status == "sent" and rng.random() < (0.45 if clicked else 0.06)
         late = status == "sent" and not bought and rng.random() < 0.04  # bought after the window: not counted
         if bought or late:
-            placed = (clicked or alert["sent"]) + timedelta(hours=rng.randint(1, 140) if bought else rng.randint(200, 400))
+            after = rng.randint(1, 140) if bought else rng.randint(200, 400)  # hours; 7 days = 168
+            placed = (clicked or alert["sent"]) + timedelta(hours=after)
             if placed < now:
                 orders.append(dict(product=alert["product"], created=placed, eta=None, allocated=None,
                                    quantity=alert["quantity"], email=alert["email"],
@@ -152,9 +153,9 @@ def _add_orders(store, orders, conversions):
         backordered = past["quantity"] if past["eta"] else 0
         order = Order(store_id=store.id, order_ref=f"HIST-{n + 1:05d}", email=past["email"] or f"buyer{n}@example.com",
                       created_at=past["created"])
-        line = OrderLine(order=order, product=product, quantity=past["quantity"], ship_now=past["quantity"] - backordered,
-                         backordered=backordered, unit_price=price, eta=past["eta"],
-                         eta_source="shipment" if past["eta"] else None)
+        line = OrderLine(order=order, product=product, quantity=past["quantity"],
+                         ship_now=past["quantity"] - backordered, backordered=backordered, unit_price=price,
+                         eta=past["eta"], eta_source="shipment" if past["eta"] else None)
         db.session.add_all([order, line])
         if backordered:
             db.session.add(Backorder(product=product, order_line=line, quantity=backordered,

@@ -57,7 +57,8 @@ def line_chart(title, days, series, description=None):
     parts.append(_legend([name for name, _ in series], HEIGHT - 18))
     totals = "; ".join(f"{name}: {_number(sum(values))} in total, at most {_number(max(values, default=0))} a day"
                        for name, values in series)
-    text = description or (f"Per day from {days[0]:%-d %b %Y} to {days[-1]:%-d %b %Y}. {totals}." if days else "No days.")
+    text = description or (
+        f"Per day from {days[0]:%-d %b %Y} to {days[-1]:%-d %b %Y}. {totals}." if days else "No days.")
     return _svg(title, text, parts)
 
 
@@ -74,7 +75,8 @@ def bar_chart(title, bars, unit="", description=None):
         short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{top + 15}" font-size="12" text-anchor="end" fill="#1d2327">'
                      f'{escape(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{top + 3}" width="{width:.1f}" height="{row - 8}" fill="{PALETTE[0][0]}"/>')
+        parts.append(f'<rect x="{label_w}" y="{top + 3}" width="{width:.1f}" height="{row - 8}" '
+                     f'fill="{PALETTE[0][0]}"/>')
         parts.append(f'<text x="{label_w + width + 6:.1f}" y="{top + 15}" font-size="12" fill="#1d2327">'
                      f'{_number(value)}{escape(unit)}</text>')
     text = description or ("; ".join(f"{label}: {_number(value)}{unit}" for label, value in bars) or "Nothing to show.")
@@ -97,7 +99,8 @@ def _legend(names, top):
     for name, (colour, dash) in zip(names, PALETTE):
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         items.append(f'<line x1="{left}" x2="{left + 24}" y1="{top}" y2="{top}" stroke="{colour}" stroke-width="3"'
-                     f'{dashes}/><text x="{left + 30}" y="{top + 4}" font-size="12" fill="#1d2327">{escape(name)}</text>')
+                     f'{dashes}/><text x="{left + 30}" y="{top + 4}" font-size="12" fill="#1d2327">'
+                     f'{escape(name)}</text>')
         left += 44 + 7 * len(name)
     return "".join(items)
 

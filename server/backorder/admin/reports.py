@@ -117,7 +117,8 @@ def chart_of(name, options, rows, extra):
     series = {
         "funnel": (("Views", "views"), ("Sign-ups", "signups"), ("Converted", "converted")),
         "backorders": (("Backordered units", "backordered_units"), ("Orders", "orders")),
-        "email": (("Sent", "sent"), ("Failed", "failed"), ("Suppressed", "suppressed"), ("Unsubscribed", "unsubscribed")),
+        "email": (("Sent", "sent"), ("Failed", "failed"), ("Suppressed", "suppressed"),
+                  ("Unsubscribed", "unsubscribed")),
         "activity": (("Sign-ups", "signups"), ("Backordered units", "backordered_units"),
                      ("Restock emails", "restock_emails")),
     }.get(name)

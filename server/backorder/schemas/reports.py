@@ -71,7 +71,8 @@ class DemandRow(Schema):
     mode = fields.String()
     on_hand = fields.Integer()
     backordered = fields.Integer(metadata={"description": "Open backordered units"})
-    backordered_value = Money(metadata={"description": "Open backordered units × their order price (else the product price)"})
+    backordered_value = Money(metadata={
+        "description": "Open backordered units × their order price (else the product price)"})
     waiting_subscribers = fields.Integer(metadata={"description": "Active restock alerts"})
     waiting_units = fields.Integer(metadata={"description": "Units those alerts asked for"})
     expected_conversions = fields.Integer(metadata={"description": "waiting_units × conversion rate, rounded up"})
@@ -83,8 +84,10 @@ class DemandRow(Schema):
     backordered_in_period = fields.Integer()
     min_order_quantity = fields.Integer(allow_none=True)
     quota_reached = fields.Boolean(metadata={"description": "Open backorders reached the supplier's minimum order"})
-    suggested_reorder = fields.Integer(metadata={"description": "max(0, backordered + expected_conversions − incoming)"})
-    order_quantity = fields.Integer(metadata={"description": "suggested_reorder raised to min_order_quantity (0: none)"})
+    suggested_reorder = fields.Integer(metadata={
+        "description": "max(0, backordered + expected_conversions − incoming)"})
+    order_quantity = fields.Integer(metadata={
+        "description": "suggested_reorder raised to min_order_quantity (0: none)"})
 
 
 class DemandSummary(Schema):

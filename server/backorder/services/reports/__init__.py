@@ -16,7 +16,6 @@ from ...db import db
 from ..stores import today_in
 
 DEFAULT_DAYS = 30
-MAX_DAYS = 366
 
 
 @dataclass(frozen=True)

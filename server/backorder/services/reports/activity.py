@@ -90,7 +90,8 @@ def email_health(store, period):
             for day in {*counts, *unsubscribed}]
     reasons = db.session.execute(
         db.select(Message.status, Message.kind, sa.func.coalesce(Message.reason, ""), sa.func.count())
-        .where(Message.store_id == store.id, Message.status.in_(("failed", "skipped")), period.contains(Message.created_at))
+        .where(Message.store_id == store.id, Message.status.in_(("failed", "skipped")),
+               period.contains(Message.created_at))
         .group_by(Message.status, Message.kind, Message.reason).order_by(sa.func.count().desc())
     ).all()
     return by_day(period, rows, EMAIL), [

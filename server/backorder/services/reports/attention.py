@@ -38,7 +38,8 @@ def attention(store, now=None):
 
 def _sold_out_waiting(store):
     waiting = (
-        db.select(Subscription.product_id, sa.func.count().label("shoppers"), sa.func.sum(Subscription.quantity).label("units"))
+        db.select(Subscription.product_id, sa.func.count().label("shoppers"),
+                  sa.func.sum(Subscription.quantity).label("units"))
         .where(Subscription.store_id == store.id, Subscription.status == sa.literal_column("'active'"))
         .group_by(Subscription.product_id).subquery())
     rows = db.session.execute(
@@ -64,7 +65,8 @@ def _past_eta(store, today):
 
 
 def _shipments_due(store, today):
-    due = (Shipment.status == "planned", Shipment.expected_on <= today + timedelta(days=7), Product.store_id == store.id)
+    due = (Shipment.status == "planned", Shipment.expected_on <= today + timedelta(days=7),
+           Product.store_id == store.id)
     rows = db.session.execute(
         db.select(Shipment, Product.sku, Product.name).join(Product, Product.id == Shipment.product_id).where(*due)
         .order_by(Shipment.expected_on, Product.sku).limit(SHOWN)).all()

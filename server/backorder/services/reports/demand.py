@@ -39,7 +39,8 @@ def demand_query(store, period, rate, supplier=None, to_order=False):
     """SELECT of every product with open backorders or waiting subscribers, with its demand columns."""
     waiting = (
         db.select(Subscription.product_id, sa.func.count().label("subscribers"),
-                  sa.func.sum(Subscription.quantity).label("units"), sa.func.min(Subscription.created_at).label("since"))
+                  sa.func.sum(Subscription.quantity).label("units"),
+                  sa.func.min(Subscription.created_at).label("since"))
         .where(Subscription.store_id == store.id, Subscription.status == sa.literal_column("'active'"))  # its index
         .group_by(Subscription.product_id).subquery("waiting"))
     still_open = Backorder.quantity - Backorder.allocated_quantity
@@ -168,7 +169,8 @@ def suppliers(store, period, now=None):
     rate = conversion_rate(store, now)
     query = demand_query(store, period, rate["rate"]).subquery("demand")
     rows = db.session.execute(
-        db.select(query.c.supplier, sa.func.count().label("products"), sa.func.sum(query.c.backordered).label("backordered"),
+        db.select(query.c.supplier, sa.func.count().label("products"),
+                  sa.func.sum(query.c.backordered).label("backordered"),
                   sa.func.sum(query.c.backordered_value).label("backordered_value"),
                   sa.func.sum(query.c.waiting_units).label("waiting_units"),
                   sa.func.count(sa.case((query.c.quota_reached, 1))).label("quota_reached"),
