@@ -1,5 +1,6 @@
 """The admin's reads and bulk writes over the catalogue (services/catalog.py), and what receiving would fill."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -139,14 +140,20 @@ def test_preview_runs_the_rules_on_unsaved_settings_and_writes_nothing(shop):
     assert products.get_product(shop, "MUG").mode == "notify"
 
 
-def test_open_backorders_list_their_etas_in_queue_order(shop):
-    product = _make(shop, "LAMP", on_hand=0, mode="backorder")
-    _order(shop, "O-1", "LAMP", 2)
-    _order(shop, "O-2", "LAMP", 2)
-    soon = date.today() + timedelta(days=3)
-    inventory.plan_shipment(product, 3, soon)
-    lines = catalog.open_backorders_of(shop, product)
-    assert [(line.order_ref, line.eta) for line in lines] == [("O-1", soon), ("O-2", None)]
+def test_product_page_lists_open_backorders_with_their_etas(app, admin, store, make_product):
+    make_product("LAMP", on_hand=0, mode="backorder")
+    make_product("BOOK", on_hand=0, mode="preorder", release_date=date.today() + timedelta(days=40))
+    with app.app_context():
+        shop = db.session.get(Store, store.id)
+        _order(shop, "O-1", "LAMP", 2)
+        _order(shop, "O-2", "LAMP", 2)
+        _order(shop, "P-1", "BOOK", 1)
+        inventory.plan_shipment(products.get_product(shop, "LAMP"), 3, date.today() + timedelta(days=3))
+    lamp = admin.get("/admin/products/LAMP").text
+    soon = (date.today() + timedelta(days=3)).strftime("%-d %b %Y")
+    assert re.search(rf"O-1</td>.*?<td>{soon}</td>.*?O-2</td>.*?to be confirmed", lamp, re.S)
+    release = (date.today() + timedelta(days=40)).strftime("%-d %b %Y")
+    assert re.search(rf"P-1</td>.*?<td>{release}</td>", admin.get("/admin/products/BOOK").text, re.S)
 
 
 def test_a_shipment_is_found_only_through_its_own_product(shop):

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..schemas.base import Sku, Text
 from ..services import availability as rules
-from ..services import campaigns, catalog, inventory, products, subscriptions
+from ..services import backorders, campaigns, catalog, inventory, products, subscriptions
 from ..services.errors import DomainError, UnknownCampaign
 from . import bp
 from .forms import Form
@@ -64,7 +64,8 @@ def product_page(product, form=None, plan=None, edit=None, edit_id=None, status=
         "admin/product.html", product=product, view=view, form=form or product_form(product),
         lines=widget_lines(g.store, view.availability), modes=MODE_CHOICES, limits=LIMIT_CHOICES,
         shipments=inventory.shipments_of(product), plan=plan or Form(None, ["quantity", "expected_on"]),
-        edit=edit, edit_id=edit_id, backorders=catalog.open_backorders_of(g.store, product),
+        edit=edit, edit_id=edit_id,
+        backorders=backorders.backorder_lines(g.store, status="open", sku=product.sku, limit=200),
         waiting=subscriptions.list_subscriptions(g.store, product.sku, status="active", limit=100),
         waiting_total=catalog.waiting_counts([product.id])[product.id], campaign=campaign,
     ), status

@@ -150,39 +150,6 @@ def shipment_of_product(product, shipment_id):
 
 
 @dataclass(frozen=True)
-class WaitingBackorder:
-    """An open backorder as the product page lists it: whose, how many, since when, and its ETA now."""
-
-    order_ref: str
-    email: str | None
-    quantity: int
-    allocated: int
-    created_at: object
-    eta: date | None
-    eta_source: str | None
-
-
-def open_backorders_of(store, product, limit=200):
-    """The product's open backorders, oldest first (the order stock fills them), each with its ETA now."""
-    rows = db.session.execute(
-        db.select(Backorder, Order.order_ref, Order.email)
-        .join(OrderLine, OrderLine.id == Backorder.order_line_id).join(Order, Order.id == OrderLine.order_id)
-        .where(Backorder.product_id == product.id, Backorder.status == "open")
-        .order_by(Backorder.created_at, Backorder.id).limit(limit)
-    ).all()
-    etas = rules.backorder_etas(
-        [backorder.quantity - backorder.allocated_quantity for backorder, _, _ in rows],
-        planned_shipments([product.id])[product.id], product.back_in_stock_date, today_in(store),
-        handling_days_for(product, store),
-    )
-    return [
-        WaitingBackorder(order_ref, email, backorder.quantity, backorder.allocated_quantity, backorder.created_at,
-                         eta, source)
-        for (backorder, order_ref, email), (eta, source) in zip(rows, etas)
-    ]
-
-
-@dataclass(frozen=True)
 class Progress:
     """A campaign's progress for a progress bar: emails done (sent, failed or skipped) out of all it will send."""
 
