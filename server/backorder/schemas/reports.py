@@ -1,12 +1,13 @@
 """Reports (admin API): the period asked for, and each report's rows. A report's CSV has its row schema's columns."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .base import Day, Money, Text
 
 MAX_DAYS = 366
+FIRST_DAY = date(2000, 1, 1)
 FORMATS = ("json", "csv")
 
 
@@ -19,6 +20,9 @@ class ReportQuery(Schema):
     @validates_schema
     def _a_period(self, data, **kwargs):
         start, end = data.get("start"), data.get("end")
+        for name in ("start", "end"):  # the day's bounds in UTC must exist (year 1 in Berlin starts in year 0)
+            if data.get(name) and data[name] < FIRST_DAY:
+                raise ValidationError(f"Must be no earlier than {FIRST_DAY}.", name)
         if start and end and start > end:
             raise ValidationError("Must not be after end.", "start")
         if start and end and end - start >= timedelta(days=MAX_DAYS):
