@@ -65,6 +65,10 @@ def test_demand_json_and_csv_say_what_to_buy(client, token):
     assert (rows[1]["sku"], rows[1]["backordered_value"], rows[1]["quota_reached"]) == ("LAMP", "178.00", "true")
     paged = get(client, token, url("demand", "&limit=1&offset=1&sort=sku")).get_json()
     assert [item["sku"] for item in paged["items"]] == ["LAMP"]
+    past_the_end = get(client, token, url("demand", "&offset=50")).get_json()
+    assert past_the_end["items"] == [] and past_the_end["summary"]["products"] == 3  # the totals all the same
+    funnel_end = get(client, token, url("funnel", "&offset=50")).get_json()
+    assert funnel_end["items"] == [] and funnel_end["summary"]["signups"] == 4
 
 
 def test_purchase_list_csv_for_a_supplier(client, token):
