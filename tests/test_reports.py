@@ -159,6 +159,23 @@ def test_email_health_per_day_with_reasons(app, shop):
         ("failed", "confirm", "550 mailbox unavailable", 1), ("suppressed", "confirm", "suppressed", 1)]
 
 
+def test_failed_platform_tasks_are_not_counted_as_emails(app, shop):
+    from backorder.models import TASK_KIND
+    from backorder.services.reports import attention
+
+    with app.app_context():
+        for status in ("failed", "skipped"):
+            db.session.add(Message(store_id=shop, kind=TASK_KIND, recipient="bigcommerce", email_hash="", locale="",
+                                   payload={"platform": "bigcommerce", "task": "sync"}, status=status,
+                                   reason="502 bad gateway", created_at=utc(11, 9), due_at=utc(11, 9)))
+        db.session.commit()
+        rows, reasons = activity.email_health(store_of(shop), period())
+        needs = attention.attention(store_of(shop), now=utc(12, 9))
+    assert [(row["failed"], row["suppressed"]) for row in rows] == [(1, 0), (0, 0), (0, 1)]
+    assert "502 bad gateway" not in [r["reason"] for r in reasons]
+    assert needs.failed_count == 1 and [m.kind for m in needs.failing] == ["confirm"]
+
+
 def test_demand_suggests_what_to_reorder_first(app, shop):
     with app.app_context():
         store = store_of(shop)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ...db import db
-from ...models import Backorder, Message, OrderLine, Product, Shipment, Subscription, utcnow
+from ...models import TASK_KIND, Backorder, Message, OrderLine, Product, Shipment, Subscription, utcnow
 from .. import availability as rules
 from ..products import availability_of_products
 from ..stores import today_in
@@ -77,9 +77,10 @@ def _shipments_due(store, today):
 
 def _failing(store, now):
     week = now - timedelta(days=7)
-    failed = (Message.store_id == store.id, Message.status == "failed", Message.created_at >= week)
+    emails = (Message.store_id == store.id, Message.kind != TASK_KIND)  # platform tasks share the outbox
+    failed = (*emails, Message.status == "failed", Message.created_at >= week)
     latest = db.session.execute(db.select(Message).where(*failed).order_by(Message.id.desc()).limit(5)).scalars().all()
     failed_count = db.session.execute(db.select(sa.func.count()).select_from(Message).where(*failed)).scalar_one()
     retrying = db.session.execute(db.select(sa.func.count()).select_from(Message).where(
-        Message.store_id == store.id, Message.status == "queued", Message.attempts > 0)).scalar_one()
+        *emails, Message.status == "queued", Message.attempts > 0)).scalar_one()
     return latest, failed_count, retrying
