@@ -129,10 +129,8 @@ def page_context():
 
 def init_app(app):
     """Register the admin pages and secure the session cookie they use."""
-    from . import auth, backorders, messages, settings, subscribers  # noqa: F401 (each module adds its routes to bp)
-    from . import imports, products, shipments  # noqa: F401 (products, the product page, import)
-    from . import dashboard, reports  # noqa: F401 (the dashboard, /admin/'s landing page; reports)
-    from . import platforms  # noqa: F401 (connections to BigCommerce, Shopify, WooCommerce)
+    from . import (  # noqa: F401 (each module adds its routes to bp)
+        auth, backorders, dashboard, imports, messages, platforms, products, reports, settings, shipments, subscribers)
 
     app.config["SESSION_COOKIE_NAME"] = "backorder_admin"
     app.config["SESSION_COOKIE_HTTPONLY"] = True

@@ -5,16 +5,15 @@ Set-based throughout: a page of products costs a few queries however many rows i
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from ..db import db
-from ..models import Backorder, Message, Order, OrderLine, Product, Shipment, Subscription
+from ..models import Message, Product, Shipment, Subscription
 from . import availability as rules
 from .errors import UnknownProduct, UnknownShipment
-from .products import availability_of_products, handling_days_for, planned_shipments, upsert_products
+from .products import Facts, availability_of_products, handling_days_for, planned_shipments, upsert_products
 from .stores import today_in
 
 SCAN_CHUNK = 500  # products read per query while looking for a page of one state
@@ -113,29 +112,12 @@ def update_products(store, skus, fields):
 def preview_availability(store, product, fields, today=None):
     """What the widget would show for this product if `fields` (ProductIn data) were saved: the same
     rules, on a copy, with the product's planned shipments. Nothing is written."""
-
-    @dataclass(frozen=True)
-    class Draft:
-        sku: str
-        on_hand: int
-        safety_stock: int
-        mode: str
-        backorder_limit: int | None
-        limit_to_incoming: bool
-        backordered: int
-        back_in_stock_date: date | None
-        release_date: date | None
-        handling_days: int | None
-        message: str | None
-
-    draft = Draft(product.sku, product.on_hand, product.safety_stock, product.mode, product.backorder_limit,
-                  product.limit_to_incoming, product.backordered, product.back_in_stock_date,
-                  product.release_date, product.handling_days, product.message)
-    changes = {name: value for name, value in fields.items() if name in Draft.__dataclass_fields__}
+    draft = Facts(*(getattr(product, name) for name in Facts._fields))  # the row the rules read, as a copy
+    changes = {name: value for name, value in fields.items() if name in Facts._fields}
     if "backorder_limit" in changes:
         limit = changes.pop("backorder_limit")
         changes.update(limit_to_incoming=limit == "incoming", backorder_limit=None if limit == "incoming" else limit)
-    draft = replace(draft, **changes)
+    draft = draft._replace(**changes)
     today = today or today_in(store)
     shipments = planned_shipments([product.id])[product.id]
     return rules.availability_for(draft, shipments, today, handling_days_for(draft, store))
