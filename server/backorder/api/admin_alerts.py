@@ -7,7 +7,7 @@ from ..exports import csv_response
 from ..services import campaigns, outbox, products, stores, subscriptions
 from .admin_api import bp
 from .auth import token_required
-from .spec import arguments, body, other_responses, response
+from .spec import arguments, body, csv_too, other_responses, response
 
 
 def _page(rows, limit):
@@ -35,8 +35,8 @@ def update_store(fields):
 @bp.get("/subscriptions")
 @token_required
 @other_responses({404: "No product with this sku"})
-@response(schemas.SubscriptionList, 200, "One page of sign-ups, newest first "
-          "(with ?format=csv: text/csv, every matching sign-up under a header row)")
+@csv_too
+@response(schemas.SubscriptionList, 200, "One page of sign-ups, newest first")
 @arguments(schemas.SubscriptionListQuery)
 def list_subscriptions(query):
     """The store's back-in-stock sign-ups with their consent records, filtered by sku, email, status or search."""

@@ -27,6 +27,7 @@ def list_products(query):
 
 @bp.put("/products")
 @token_required
+@other_responses({409: "A platform id claimed twice, or held by another product"})
 @response(schemas.ProductList, 200, "The products, in the order sent, each with `created`")
 @body(schemas.ProductBulkItem(many=True), "1 to 1,000 products; all are saved or none")
 def put_products(items):
@@ -49,7 +50,7 @@ def get_product(sku):
 
 @bp.put("/products/<sku:sku>")
 @token_required
-@other_responses({200: "Updated: the same body as 201"})
+@other_responses({200: "Updated: the same body as 201", 409: "The platform id belongs to another product"})
 @response(schemas.ProductOut, 201, "Created")
 @body(schemas.ProductIn)
 def put_product(fields, sku):

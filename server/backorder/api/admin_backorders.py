@@ -7,14 +7,14 @@ from ..exports import csv_response
 from ..services import backorders
 from .admin_api import bp
 from .auth import token_required
-from .spec import arguments, other_responses, response
+from .spec import arguments, csv_too, other_responses, response
 
 
 @bp.get("/backorders")
 @token_required
 @other_responses({404: "No product with this sku"})
-@response(schemas.BackorderList, 200, "One page of open and allocated backorders, oldest first "
-          "(with ?format=csv: text/csv, every matching backorder under a header row)")
+@csv_too
+@response(schemas.BackorderList, 200, "One page of open and allocated backorders, oldest first")
 @arguments(schemas.BackorderQuery)
 def list_backorders(query):
     """Backordered order lines with the ETA and the shipment each waits for (first come, first served)."""

@@ -118,6 +118,14 @@ def response(schema_class, status=200, description="Success"):
     return decorator
 
 
+def csv_too(view):
+    """Document the 200 answer's other form: text/csv with ?format=csv (place it above @response)."""
+    answer = _spec(view)["responses"]["200"]
+    answer["description"] += ". With ?format=csv: every matching row as a CSV download (UTF-8, a header row)"
+    answer["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return view
+
+
 def other_responses(responses):
     """Document further answers: {status: description}. Errors use the one error schema."""
 
