@@ -8,7 +8,7 @@ PORT ?= 5000
 NPM ?= npm
 WIDGET := server/backorder/static/widget.js
 
-.PHONY: install widget run test test-widget test-sqlite test-postgres test-e2e bench clean
+.PHONY: install widget run test test-widget test-databases test-sqlite test-postgres test-e2e bench clean
 
 install: $(VENV)/.installed
 
@@ -36,7 +36,22 @@ run: install widget
 	$(BIN)/backorder demo
 	$(BIN)/backorder run --host $(HOST) --port $(PORT)
 
-test: test-widget test-sqlite test-postgres test-e2e
+test: test-widget test-databases test-e2e
+
+# SQLite and PostgreSQL side by side (separate databases, one core each): the PostgreSQL run's
+# output is kept and printed after the SQLite run's; either failing fails the target.
+test-databases: install
+	@if [ -z "$$BACKORDER_TEST_DATABASE_URL" ]; then \
+		$(MAKE) --no-print-directory test-sqlite test-postgres; \
+	else \
+		log=$$(mktemp); \
+		$(BIN)/python -m pytest -q -p no:cacheprovider > $$log 2>&1 & postgres=$$!; \
+		echo "== tests on SQLite (PostgreSQL runs beside it)"; \
+		env -u BACKORDER_TEST_DATABASE_URL $(BIN)/python -m pytest -q; sqlite_status=$$?; \
+		wait $$postgres; postgres_status=$$?; \
+		echo "== tests on PostgreSQL"; cat $$log; rm -f $$log; \
+		[ $$sqlite_status -eq 0 ] && [ $$postgres_status -eq 0 ]; \
+	fi
 
 test-widget: widget
 	@echo "== widget unit tests and size"

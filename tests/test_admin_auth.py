@@ -151,6 +151,8 @@ def test_a_cheap_test_hash_is_made_strong_at_the_next_login(app, admin_user, dat
     with production.app_context():
         assert users.authenticate(admin_user.email, admin_user.password) is not None
         stored = users.user_by_email(admin_user.email).password_hash
+        db.session.remove()
+        db.engine.dispose()  # this second app's pooled connection, closed now rather than by the collector
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with app.app_context():  # and the strong hash still verifies, whatever the current setting
         assert users.authenticate(admin_user.email, admin_user.password) is not None
