@@ -353,13 +353,19 @@ class Visit:
         self.page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def visit(browser, servers):
-    """A fresh context (no cache, no storage) per test, recording errors, console and requests."""
+def new_visit(browser, servers):
+    """(Visit, its context): a fresh context (no cache, no storage) recording errors, console and requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id=TIMEZONE)
     context.set_default_timeout(10_000)
     context.add_init_script(RECORDER)
-    yield Visit(context, servers)
+    return Visit(context, servers), context
+
+
+@pytest.fixture
+def visit(browser, servers):
+    """A fresh context per test (see new_visit)."""
+    visit, context = new_visit(browser, servers)
+    yield visit
     context.close()
 
 
