@@ -159,15 +159,15 @@ def postgres_admin(base_url, *statements):
         engine.dispose()
 
 
-def postgres_database(base_url):
-    """A fresh BENCH_DB on the server of base_url: its URL, or None (and a message) if unreachable."""
+def postgres_database(base_url, name=BENCH_DB):
+    """A fresh database `name` on the server of base_url: its URL, or None (and a message) if unreachable."""
     try:
-        postgres_admin(base_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB}")
+        postgres_admin(base_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     except sa.exc.OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0]
         print(f"PostgreSQL at {base_url} is not reachable ({reason}): the PostgreSQL part is SKIPPED.")
         return None
-    return sa.make_url(base_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+    return sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
 def product_row(store_id, i, today):

@@ -30,13 +30,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 try:
     import sqlalchemy as sa
 except ImportError:
     sys.exit("Run it with the project venv (make install): .venv/bin/python benchmarks/reports.py")
+
+from availability import postgres_admin, postgres_database  # noqa: E402 (the script's folder is on sys.path)
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -57,25 +59,6 @@ CASES = [  # (label, path after /api/v1/admin/reports/)
     ("activity (chart), 90 days", "activity?days=90"),
     ("activity (chart), 365 days", "activity?days=365"),
 ]
-
-
-def postgres_admin(base_url, *statements):
-    engine = sa.create_engine(base_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            for statement in statements:
-                connection.execute(sa.text(statement))
-    finally:
-        engine.dispose()
-
-
-def postgres_database(base_url):
-    try:
-        postgres_admin(base_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB}")
-    except sa.exc.OperationalError as error:
-        print(f"PostgreSQL at {base_url} is not reachable ({str(error.orig).splitlines()[0]}): SKIPPED.")
-        return None
-    return sa.make_url(base_url).set(database=BENCH_DB).render_as_string(hide_password=False)
 
 
 def insert(connection, table, rows):
@@ -301,7 +284,7 @@ def main():
         if not args.postgres_only:
             path = (args.reuse_sqlite or args.keep_sqlite or Path(tmp) / "reports.sqlite").resolve()
             outcome.append(run("SQLite", f"sqlite:///{path}", args, tmp, seeded_already=bool(args.reuse_sqlite)))
-        pg = None if args.sqlite_only else postgres_database(args.postgres_url)
+        pg = None if args.sqlite_only else postgres_database(args.postgres_url, BENCH_DB)
         if pg:
             try:
                 outcome.append(run("PostgreSQL", pg, args, tmp))
