@@ -81,10 +81,21 @@ def database_url(tmp_path_factory):
 
 
 def _empty_tables():
+    """Delete every row a test left, children first, and restart the id sequences it moved.
+
+    On PostgreSQL only the tables holding rows are touched: TRUNCATE gives every table and index a
+    new file (and CASCADE from `store` reaches them all), about 80 ms a test; this is a few ms."""
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            holding = " UNION ALL ".join(f"(SELECT '{table}' FROM {table} LIMIT 1)" for table in tables)
+            used = {name for (name,) in connection.execute(sa.text(holding))}
+            for table in tables:
+                if table in used:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
+            connection.execute(sa.text(
+                "SELECT setval(format('%I', sequencename)::regclass, 1, false) FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
