@@ -8,7 +8,7 @@ PORT ?= 5000
 NPM ?= npm
 WIDGET := server/backorder/static/widget.js
 
-.PHONY: install widget run test test-widget test-databases test-sqlite test-postgres test-e2e bench clean
+.PHONY: install widget run test test-widget test-databases beside-postgres test-sqlite test-postgres test-e2e bench clean
 
 install: $(VENV)/.installed
 
@@ -36,21 +36,26 @@ run: install widget
 	$(BIN)/backorder demo
 	$(BIN)/backorder run --host $(HOST) --port $(PORT)
 
-test: test-widget test-databases test-e2e
+test: test-widget
+	@$(MAKE) --no-print-directory beside-postgres FOREGROUND="test-sqlite test-e2e"
 
-# SQLite and PostgreSQL side by side (separate databases, one core each): the PostgreSQL run's
-# output is kept and printed after the SQLite run's; either failing fails the target.
-test-databases: install
+# The PostgreSQL suite runs in the background (its own database, and PostgreSQL's own process,
+# take one core) while the FOREGROUND targets run one after the other on the other; its output is
+# kept and printed after theirs, and either side failing fails the target.
+test-databases:
+	@$(MAKE) --no-print-directory beside-postgres FOREGROUND="test-sqlite"
+
+beside-postgres: install widget
 	@if [ -z "$$BACKORDER_TEST_DATABASE_URL" ]; then \
-		$(MAKE) --no-print-directory test-sqlite test-postgres; \
+		$(MAKE) --no-print-directory $(FOREGROUND) test-postgres; \
 	else \
 		log=$$(mktemp); \
 		$(BIN)/python -m pytest -q -p no:cacheprovider > $$log 2>&1 & postgres=$$!; \
-		echo "== tests on SQLite (PostgreSQL runs beside it)"; \
-		env -u BACKORDER_TEST_DATABASE_URL $(BIN)/python -m pytest -q; sqlite_status=$$?; \
+		echo "== the PostgreSQL suite runs in the background; its output follows the rest"; \
+		$(MAKE) --no-print-directory -k $(FOREGROUND); foreground_status=$$?; \
 		wait $$postgres; postgres_status=$$?; \
 		echo "== tests on PostgreSQL"; cat $$log; rm -f $$log; \
-		[ $$sqlite_status -eq 0 ] && [ $$postgres_status -eq 0 ]; \
+		[ $$foreground_status -eq 0 ] && [ $$postgres_status -eq 0 ]; \
 	fi
 
 test-widget: widget
