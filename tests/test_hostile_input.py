@@ -23,6 +23,7 @@ SHIPMENT = {"quantity": 1, "expected_on": "2030-01-01"}
 # Placeholders are filled from `world`; test_every_api_route_is_attacked keeps this list complete.
 ROUTES = [
     ("GET", "/api/v1/openapi.json", None),
+    ("GET", "/api/v1/health", None),
     ("GET", "/api/v1/stores/{public_key}/availability?sku={sku}", None),
     ("GET", "/api/v1/stores/{public_key}/backorders", None),
     ("POST", "/api/v1/stores/{public_key}/subscriptions", "required"),

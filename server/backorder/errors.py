@@ -11,12 +11,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .ratelimit import RateLimitUnavailable
-from .services.errors import BadGateway, BadPayload, Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from .services.errors import (BadGateway, BadPayload, Conflict, DomainError, Forbidden, NotFound, Unauthenticated,
+                              Unavailable)
 
 log = logging.getLogger(__name__)
 
 DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409), (Unauthenticated, 401), (BadPayload, 400),
-                 (BadGateway, 502))
+                 (BadGateway, 502), (Unavailable, 503))
 
 HTTP_CODES = {
     400: "bad_request",
@@ -52,7 +53,8 @@ def error_response(status, code, message, field_errors=None, details=None, heade
 
 def domain_error(error):
     status = next(status for kind, status in DOMAIN_STATUS if isinstance(error, kind))
-    return error_response(status, error.code, error.message, details=error.details)
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return error_response(status, error.code, error.message, details=error.details, headers=headers)
 
 
 def validation_error(error):

@@ -6,6 +6,7 @@ from werkzeug.routing import BaseConverter, PathConverter
 from . import admin_platforms, hooks  # noqa: F401 (admin_platforms adds routes to admin_api.bp)
 from . import admin_alerts, admin_api, admin_reports, public  # noqa: F401 (admin_alerts, admin_reports add routes to admin_api.bp)
 from . import admin_backorders  # noqa: F401 (adds routes to admin_api.bp)
+from . import health  # noqa: F401 (adds /health to public.bp)
 
 
 class NoSessionsUnderApi(SecureCookieSessionInterface):

@@ -131,3 +131,9 @@ class ErrorDetail(Schema):
 
 class Error(Schema):
     error = fields.Nested(ErrorDetail, required=True)
+
+
+class Health(Schema):
+    status = fields.String(metadata={"description": "Always ok in a 200"})
+    database = fields.String(metadata={"description": "ok: the database answered"})
+    schema = fields.String(metadata={"description": "The migration the database is at (the newest one)"})

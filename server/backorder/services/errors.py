@@ -130,3 +130,9 @@ class PlatformUnavailable(BadGateway):
     """The platform's API did not answer successfully after every retry (timeouts, 5xx, 429)."""
 
     code = "platform_unavailable"
+
+
+class Unavailable(DomainError):
+    """This process cannot serve for now (the database lacks a migration): 503, retry later."""
+
+    code = "unavailable"
