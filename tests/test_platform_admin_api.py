@@ -2,6 +2,7 @@
 sync queued for the worker, the BigCommerce widget through the Scripts API."""
 
 import json
+import time
 
 import pytest
 from platform_server import BC_BASE, BC_TOKEN, platforms  # noqa: F401 (fixture)
@@ -88,6 +89,16 @@ def test_platform_down_is_502_not_500(client, store, platforms, runner, fast_ret
     platforms.fail_next(500, times=20)
     answer = client.post(f"{ADMIN}/bigcommerce/widget", headers=store.headers)
     assert answer.status_code == 502 and answer.get_json()["error"]["code"] == "platform_unavailable"
+
+
+def test_platform_that_cannot_be_reached_is_502_at_once(client, store, runner):
+    runner.invoke(args=["platform", "credentials", "--store", store.public_key, "--platform", "bigcommerce",
+                        "--api-url", "http://127.0.0.1:9" + BC_BASE, "--access-token", BC_TOKEN])
+    started = time.monotonic()
+    answer = client.post(f"{ADMIN}/bigcommerce/widget", headers=store.headers)  # default retries and backoff
+    assert time.monotonic() - started < 2  # was 13 s of backoff before the 502
+    assert answer.status_code == 502
+    assert answer.get_json()["error"]["message"].startswith("bigcommerce: cannot connect to 127.0.0.1:9")
 
 
 def test_bigcommerce_webhooks_are_registered_with_the_secret_header_once(app, client, store, platforms, runner,

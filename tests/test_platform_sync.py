@@ -84,10 +84,14 @@ def test_4xx_is_refused_at_once(platforms):
     assert client.requests_made == 1
 
 
-def test_no_server_gives_up_after_retries():
-    client = ShopifyClient("http://127.0.0.1:9/admin", {"access_token": "x"}, sleep=Sleeps(), retries=1, timeout=1)
-    with pytest.raises(PlatformUnavailable, match="no answer"):
+@pytest.mark.parametrize("url, why", [("http://127.0.0.1:9/admin", "connection refused"),
+                                      ("http://no-such-host.invalid/admin", "host name not found")])
+def test_a_connection_that_cannot_be_made_fails_at_once(url, why):
+    sleeps = Sleeps()
+    client = ShopifyClient(url, {"access_token": "x"}, sleep=sleeps, retries=4, timeout=1)
+    with pytest.raises(PlatformUnavailable, match=f"cannot connect to {url.split('/')[2]} \\({why}"):
         client.product_count()
+    assert client.requests_made == 1 and sleeps == []
 
 
 def test_sync_bigcommerce_walks_every_page(app, store, platforms, fast_retries):

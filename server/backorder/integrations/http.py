@@ -1,16 +1,19 @@
 """One REST client for every platform: timeouts, retries with backoff, and each platform's rate limits.
 
-Retried: connection errors, timeouts, 5xx and 429 (after the wait the platform asks for). Not
-retried: any other 4xx, which no retry cures (PlatformRefused). A client pauses on its own when a
+Retried: timeouts, dropped connections, 5xx and 429 (after the wait the platform asks for). Not
+retried: any other 4xx, which no retry cures (PlatformRefused), nor a connection that cannot be made
+at all (unknown host, refused, no answer to connect): a wrong shop or API URL fails at once, with why,
+instead of keeping a person at the admin waiting through the backoff (the worker retries its tasks later). A client pauses on its own when a
 platform says the bucket is nearly empty, so a long sync slows down instead of being refused.
 """
 
 import logging
 import random
 import time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from ..services.errors import PlatformRefused, PlatformUnavailable
 
@@ -61,6 +64,10 @@ class ApiClient:
                 self.requests_made += 1
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:
+                unreachable = _unreachable(error)
+                if unreachable:
+                    raise PlatformUnavailable(f"{self.platform}: cannot connect to {urlsplit(url).netloc} "
+                                              f"({unreachable})", platform=self.platform) from None
                 if last:
                     raise PlatformUnavailable(
                         f"{self.platform}: no answer from {method} {path} ({type(error).__name__})",
@@ -95,6 +102,18 @@ class ApiClient:
             return response.json()
         except ValueError:
             raise PlatformRefused(f"{self.platform}: GET {path} did not answer JSON", platform=self.platform) from None
+
+
+def _unreachable(error):
+    """Why no connection could be made (nothing was sent, so nothing is lost by giving up), or None."""
+    if isinstance(error, requests.ConnectTimeout):
+        return "no answer to connect"
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    if isinstance(reason, NameResolutionError):
+        return "host name not found"
+    if isinstance(reason, NewConnectionError):
+        return "connection refused or network unreachable"
+    return None
 
 
 def retries_word(retries):
