@@ -89,6 +89,9 @@ def test_funnel_csv_per_day(client, token):
     ("start=2025-01-01&end=2026-01-10", "start"),
     ("start=10.1.2026", "start"),
     ("start=0001-01-01&end=0001-01-02", "start"),  # year 1 begins in year 0 in Berlin: refused, not a 500
+    ("start=2000-01-01&end=2999-12-31", "start"),  # centuries: was 21 s before the period was capped
+    ("start=2000-01-01", "start"),  # to today: 9,800 days (1.4 s and 0.9 MB for an empty store's email report)
+    ("end=9999-12-31", "end"),
     ("format=xlsx", "format"),
     ("limit=0", "limit"),
     ("sort=price", "sort"),

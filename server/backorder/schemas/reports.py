@@ -1,6 +1,6 @@
 """Reports (admin API): the period asked for, and each report's rows. A report's CSV has its row schema's columns."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -27,6 +27,11 @@ class ReportQuery(Schema):
             raise ValidationError("Must not be after end.", "start")
         if start and end and end - start >= timedelta(days=MAX_DAYS):
             raise ValidationError(f"A report covers at most {MAX_DAYS} days.", "start")
+        # Without end the period runs to today in the store's zone, one day either side of UTC's today:
+        # held so the longest it can be still fits (start=2000-01-01 alone was 9,800 days).
+        if start and not end and start < datetime.now(timezone.utc).date() - timedelta(days=MAX_DAYS - 2):
+            raise ValidationError(f"A report covers at most {MAX_DAYS} days: give end too, or a start in the last "
+                                  f"{MAX_DAYS - 2} days.", "start")
 
 
 class PagedReportQuery(ReportQuery):
