@@ -6,6 +6,7 @@ answer the next requests with 429 (with each platform's rate-limit headers) or 5
 """
 
 import base64
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -178,16 +179,25 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("PUT")
 
 
-@pytest.fixture
-def platforms():
-    """FakePlatforms served on 127.0.0.1 (its .url), stopped after the test."""
+@contextlib.contextmanager
+def serving_fake_platforms():
+    """FakePlatforms served on 127.0.0.1 (its .url) while the block runs."""
     fake = FakePlatforms()
     handler = type("BoundHandler", (Handler,), {"fake": fake})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def platforms():
+    """FakePlatforms served on 127.0.0.1 (its .url), stopped after the test."""
+    with serving_fake_platforms() as fake:
+        yield fake

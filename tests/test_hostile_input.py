@@ -12,7 +12,6 @@ from urllib.parse import quote
 import pytest
 
 from backorder import schemas
-from backorder.services import stores
 
 JSON = "application/json"
 LONG = "x" * 10_000
@@ -351,19 +350,6 @@ def test_admin_route_without_a_valid_token_is_401_before_reading_the_body(client
         assert answer.headers["WWW-Authenticate"].lower().startswith("bearer")
 
 
-def test_another_stores_token_gets_404_on_a_shipment_and_changes_nothing(app, client, world):
-    with app.app_context():
-        _, other_token = stores.create_store("Other Shop", ["https://other.example"])
-    intruder = {"Authorization": f"Bearer {other_token}"}
-    shipment = ADMIN + "/shipments/{shipment_id}"
-    for method, path, body in [("PATCH", shipment, {"quantity": 1}), ("POST", shipment + "/receive", {}),
-                               ("POST", shipment + "/receive", None), ("DELETE", shipment, None)]:
-        assert_clean(client.open(world.url(path), method=method, json=body, headers=intruder), 404, f"{method} {path}")
-    assert_clean(client.get(world.url(ADMIN + "/products/{sku}"), headers=intruder), 404)
-    (unchanged,) = client.get(world.url(ADMIN + "/products/{sku}/shipments"), headers=world.headers).get_json()["items"]
-    assert (unchanged["status"], unchanged["quantity"]) == ("planned", 5)
-
-
 def test_totals_pushed_past_what_the_database_holds_are_refused_not_500(client, world):
     billion = schemas.MAX_COUNT  # the largest single quantity; three of them overflow a 32-bit column
     stocked = client.put(world.url(ADMIN + "/products/{sku}"), json={"on_hand": billion}, headers=world.headers)
@@ -380,3 +366,10 @@ def test_totals_pushed_past_what_the_database_holds_are_refused_not_500(client, 
         assert_clean(ordered, None, "order")
         assert ordered.status_code in (201, 409)
     assert_clean(client.get(world.url("/api/v1/stores/{public_key}/availability?sku={sku}")), 200)
+
+
+@pytest.mark.parametrize("locale", ["en\n", "de-AT\n", "en\r\n", "en\u2028", "en_US", "e"], ids=repr)
+def test_locale_that_is_not_exactly_a_language_tag_is_422(client, empty_store, locale):
+    answer = client.patch(f"{ADMIN}/store", json={"locale": locale}, headers=empty_store.headers)
+    assert_clean(answer, 422)
+    assert "locale" in answer.get_json()["error"]["fields"]

@@ -36,6 +36,7 @@ DEFAULTS = {
     "WEBHOOK_TOLERANCE_SECONDS": 300,  # Standard Webhooks timestamps further from now are refused
     "WEBHOOK_DEDUPE_DAYS": 7,  # delivery ids remembered this long (platforms retry for two days at most)
     "SHOPIFY_API_VERSION": "2025-07",
+    "BIGCOMMERCE_API_URL": "https://api.bigcommerce.com",  # a store's REST base is this + /stores/<store hash>
     # Reports: product-page views are counted in memory and written in one batch this often (0: not counted)
     "VIEW_FLUSH_SECONDS": 10,
     # Admin pages: how long a login lasts, and how fast passwords may be guessed

@@ -169,12 +169,21 @@ def _openapi_path(rule):
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
 
 
+def _path_parameter_schema(converter):
+    """What a URL converter matches, as a schema: the router answers 404 for anything else."""
+    if type(converter).__name__ == "IntegerConverter":
+        return {"type": "integer", "minimum": 0}
+    choices = converter.regex.split("|")
+    if all(choice.isalnum() for choice in choices):  # a fixed set of names (platforms)
+        return {"type": "string", "enum": choices}
+    if converter.regex in ("[^/]+", "[^/].*?"):  # werkzeug's defaults: any text
+        return {"type": "string"}
+    return {"type": "string", "pattern": f"^{converter.regex}$"}
+
+
 def _path_parameters(rule):
-    parameters = []
-    for name, converter in rule._converters.items():
-        kind = {"IntegerConverter": "integer"}.get(type(converter).__name__, "string")
-        parameters.append({"in": "path", "name": name, "required": True, "schema": {"type": kind}})
-    return parameters
+    return [{"in": "path", "name": name, "required": True, "schema": _path_parameter_schema(converter)}
+            for name, converter in rule._converters.items()]
 
 
 def build_openapi(app):
@@ -214,6 +223,9 @@ def build_openapi(app):
             for key in ("requestBody", "security"):
                 if key in declared:
                     operation[key] = declared[key]
+            if rule._converters:  # the router's answer to a path it does not match, or the view's to an unknown id
+                operation["responses"].setdefault("404", {"description": "No such path or object",
+                                                          "content": {"application/json": {"schema": Error}}})
             if "requestBody" in declared:
                 operation["responses"].setdefault("400", {"description": "Body is not valid JSON",
                                                           "content": {"application/json": {"schema": Error}}})

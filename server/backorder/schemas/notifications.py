@@ -6,7 +6,10 @@ from ..models import CAMPAIGN_STATUSES, MESSAGE_KINDS, MESSAGE_STATUSES, SUBSCRI
 from ..services.stores import valid_timezone
 from .base import Count, Lines, ShopperEmail, Sku, Text, Url, no_control_chars
 
-LOCALE = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\Z", error="Must be a language tag like en or de-AT.")
+# "(?![\s\S])" is the end of the text in Python and in the ECMA 262 regexes OpenAPI readers use (\Z is Python's
+# alone; "$" also matches before a final newline in Python).
+LOCALE = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}(?![\s\S])",
+                         error="Must be a language tag like en or de-AT.")
 
 
 def known_timezone(name):

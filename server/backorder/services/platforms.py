@@ -80,7 +80,7 @@ def connections_of(store):
 def default_api_url(platform, shop, config):
     """The REST base for a shop: BigCommerce store hash, Shopify *.myshopify.com domain, WooCommerce site URL."""
     if platform == "bigcommerce":
-        return f"https://api.bigcommerce.com/stores/{shop}"
+        return f"{config['BIGCOMMERCE_API_URL'].rstrip('/')}/stores/{shop}"
     if platform == "shopify":
         return f"https://{shop}/admin/api/{config['SHOPIFY_API_VERSION']}"
     return f"{shop.rstrip('/')}/wp-json/wc/v3"
