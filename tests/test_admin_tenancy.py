@@ -1,4 +1,5 @@
-"""Tenant isolation on every admin URL: store A's user never sees nor changes store B's data.
+"""Tenant isolation on every admin URL and admin API endpoint: store A's user or token never sees nor changes
+store B's data.
 
 Every admin endpoint must be listed below, in exactly one group, so a new page cannot forget:
 - OPEN: reachable without a store (login), or only ever about the session;
@@ -11,9 +12,11 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from platform_server import BC_BASE, BC_TOKEN, platforms  # noqa: F401 (fixture)
+from platform_world import connect
 
 from backorder.db import db
-from backorder.models import Campaign, Message, Product, Shipment, Store, Subscription
+from backorder.models import Campaign, Message, PlatformConnection, Product, Shipment, Store, Subscription
 from backorder.services import campaigns, inventory, orders, products, subscriptions
 from test_admin_settings import GOOD as SETTINGS
 
@@ -171,3 +174,109 @@ def test_actions_change_only_the_current_store(app, admin, world, other_store, e
 
 def test_switching_to_a_store_one_is_not_a_member_of_is_not_found(admin, other_store):
     assert admin.post("/admin/store", data={"store_id": str(other_store.id)}).status_code == 404
+
+
+# The admin REST API (/api/v1/admin/…, store A's token): the same groups, every admin_api endpoint listed.
+API = "/api/v1/admin"
+API_LISTS = {  # endpoint: GETs answered 200 for A that show none of B's rows
+    "admin_api.get_store": ["/store"],
+    "admin_api.list_products": ["/products"],
+    "admin_api.list_backorders": ["/backorders", "/backorders?format=csv"],
+    "admin_api.list_subscriptions": ["/subscriptions", "/subscriptions?format=csv", "/subscriptions?search=b-shopper"],
+    "admin_api.list_campaigns": ["/campaigns"],
+    "admin_api.list_messages": ["/messages", "/messages?status=failed"],
+    "admin_api.list_platforms": ["/platforms"],
+    "admin_api.demand_report": ["/reports/demand", "/reports/demand?format=csv"],
+    "admin_api.suppliers_report": ["/reports/suppliers"],
+    "admin_api.purchase_list_report": ["/reports/purchase-list?supplier=Acme"],
+    "admin_api.funnel_report": ["/reports/funnel", "/reports/funnel?format=csv"],
+    "admin_api.backorders_report": ["/reports/backorders"],
+    "admin_api.email_report": ["/reports/email"],
+    "admin_api.activity_report": ["/reports/activity"],
+}
+API_OBJECTS = {  # endpoint: (method, path, body) naming one of B's objects: 404
+    "admin_api.get_product": [("GET", "/products/B-ONLY", None)],
+    "admin_api.list_shipments": [("GET", "/products/B-ONLY/shipments", None)],
+    "admin_api.plan_shipment": [("POST", "/products/B-ONLY/shipments", {"quantity": 1, "expected_on": "2030-01-01"})],
+    "admin_api.start_campaign": [("POST", "/products/B-ONLY/campaigns", None)],
+    "admin_api.update_shipment": [("PATCH", "/shipments/{shipment}", {"quantity": 1})],
+    "admin_api.receive_shipment": [("POST", "/shipments/{shipment}/receive", {}),
+                                   ("POST", "/shipments/{shipment}/receive", None)],
+    "admin_api.cancel_shipment": [("DELETE", "/shipments/{shipment}", None)],
+    "admin_api.get_campaign": [("GET", "/campaigns/{campaign}", None)],
+    "admin_api.retry_message": [("POST", "/messages/{message}/retry", None)],
+    "admin_api.record_order": [("POST", "/orders", {"order_ref": "A-1", "lines": [{"sku": "B-ONLY", "quantity": 1}]})],
+    "admin_api.list_backorders": [("GET", "/backorders?sku=B-ONLY", None)],
+    "admin_api.list_subscriptions": [("GET", "/subscriptions?sku=B-ONLY", None)],
+}
+ORDER_WITH_B_REF = {"order_ref": "B-ORDER-1", "email": "a@example.com", "lines": [{"sku": "A-SKU", "quantity": 1}]}
+API_ACTIONS = {  # endpoint: calls that act on A (the last must answer its status), naming B's things where they can
+    "admin_api.update_store": [("PATCH", "/store", {"name": "A renamed", "double_opt_in": False}, 200)],
+    "admin_api.erase_address": [("POST", "/erasures", {"email": "b-shopper@example.com"}, 200)],
+    "admin_api.put_product": [("PUT", "/products/B-ONLY", {"on_hand": 99, "mode": "notify"}, 201)],
+    "admin_api.put_products": [("PUT", "/products", [{"sku": B_SKU, "on_hand": 99}, {"sku": "A-SKU"}], 200)],
+    "admin_api.record_order": [("POST", "/orders", ORDER_WITH_B_REF, 201)],
+    "admin_api.set_credentials": [("PUT", "/platforms/bigcommerce/credentials",
+                                   {"shop": "abc123", "access_token": "t" * 20}, 200)],
+    "admin_api.set_webhook_secret": [("POST", "/platforms/bigcommerce/webhook-secret", None, 200)],
+    "admin_api.sync_platform": [("POST", "/platforms/bigcommerce/sync", None, 202)],
+    "admin_api.register_webhooks": [("POST", "/platforms/bigcommerce/webhooks", None, 200)],
+    "admin_api.install_widget": [("POST", "/platforms/bigcommerce/widget", None, 200)],
+    "admin_api.remove_widget": [("POST", "/platforms/bigcommerce/widget", None, 200),
+                                ("DELETE", "/platforms/bigcommerce/widget", None, 200)],
+}
+
+
+def test_every_admin_api_endpoint_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin_api.")}
+    listed = set(API_LISTS) | set(API_OBJECTS) | set(API_ACTIONS)
+    assert endpoints - listed == set(), "add these admin API endpoints to the tenancy matrix"
+    assert listed - endpoints == set(), "the matrix lists admin API endpoints that do not exist"
+
+
+@pytest.fixture
+def connected(app, store, other_store, world, platforms):  # noqa: F811 (fixture)
+    """Both stores connected to BigCommerce (the local stand-in), B with its widget installed."""
+    app.config["BIGCOMMERCE_API_URL"] = platforms.url
+    connect(app, store, "bigcommerce", platforms.url + BC_BASE, {"access_token": BC_TOKEN})
+    connect(app, other_store, "bigcommerce", platforms.url + BC_BASE, {"access_token": BC_TOKEN})
+    assert app.test_client().post(f"{API}/platforms/bigcommerce/widget", headers=other_store.headers).status_code == 200
+    return world
+
+
+def snapshot_with_platforms(app, store_id):
+    """snapshot_of_b, and B's platform connections."""
+    with app.app_context():
+        connections = sorted(
+            tuple(str(getattr(row, column)) for column in ("platform", "shop", "api_url", "credentials", "webhook_secret",
+                                                          "widget_script_id", "next_sync_at", "last_sync_at"))
+            for row in db.session.scalars(sa.select(PlatformConnection).where(PlatformConnection.store_id == store_id)))
+    return {**snapshot_of_b(app, store_id), "platforms": connections}
+
+
+# Lists and objects in one test each: every call leaves B as it was, so one world serves them all (a world
+# costs ~0.2 s to build; make test's budget is tight).
+def test_api_lists_show_only_the_tokens_stores_rows(client, store, connected):
+    leaks = {}
+    for url in [url for urls in API_LISTS.values() for url in urls]:
+        answer = client.get(API + url, headers=store.headers)
+        assert answer.status_code == 200, f"{url}: {answer.text[:500]}"
+        leaks[url] = [marker for marker in B_MARKERS if marker in answer.get_data(as_text=True)]
+    assert {url: leaked for url, leaked in leaks.items() if leaked} == {}, "these show store B's rows"
+
+
+def test_api_another_stores_objects_are_not_found_and_unchanged(app, client, store, other_store, connected):
+    before = snapshot_with_platforms(app, other_store.id)
+    for method, url, body in [call for calls in API_OBJECTS.values() for call in calls]:
+        answer = client.open(API + url.format(**connected), method=method, json=body, headers=store.headers)
+        assert answer.status_code == 404, f"{method} {url}: {answer.status_code} {answer.text[:300]}"
+        assert snapshot_with_platforms(app, other_store.id) == before, f"{method} {url} changed store B"
+
+
+@pytest.mark.parametrize("endpoint", sorted(API_ACTIONS))
+def test_api_actions_change_only_the_tokens_store(app, client, store, other_store, connected, endpoint):
+    before = snapshot_with_platforms(app, other_store.id)
+    for method, url, body, status in API_ACTIONS[endpoint]:
+        answer = client.open(API + url, method=method, json=body, headers=store.headers)
+    assert answer.status_code == status, f"{endpoint}: {answer.status_code} {answer.text[:300]}"
+    assert snapshot_with_platforms(app, other_store.id) == before
