@@ -12,6 +12,7 @@ import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import redis
@@ -58,8 +59,9 @@ def parse_limit(text):
 
 
 def hashed(value):
-    """SHA-256 hex of a trimmed, lowercased value: how an email address goes into a key, never in clear."""
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()
+    """SHA-256 hex of a trimmed, NFC-normalised, lowercased value: how an email address goes into a key,
+    never in clear (é typed as e + U+0301 is the same address as é)."""
+    return hashlib.sha256(unicodedata.normalize("NFC", value.strip()).lower().encode()).hexdigest()
 
 
 def ip_key(address):

@@ -31,6 +31,9 @@ WEB_LINKS = ("confirm", "product", "unsubscribe", "manage")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # What str.splitlines() breaks at (the email package refuses these in headers) and other controls.
 LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# Dot-separated atoms with RFC 6532's UTF-8: no white space (Unicode's included), no specials, no empty parts.
+ATOM = r'[^\s"(),.:;<>@\[\\\]]+'
+DOT_ATOM = re.compile(rf"{ATOM}(\.{ATOM})*")
 
 
 def compose_message(kind, *, store, to, locale, links, context, message_id_domain, default_sender_email=None):
@@ -171,7 +174,12 @@ def _address(text, display_name=""):
     try:
         address = Address(display_name=display_name, addr_spec=text.strip())
     except (ValueError, IndexError) as error:
-        raise ValueError(f"not a valid email address: {text!r}") from error
+        # Python's parser refuses a non-ASCII local part (é@example.com), which RFC 6531/6532 allow and
+        # smtplib sends with SMTPUTF8: take one made only of characters an unquoted local part may hold.
+        local, _, domain = text.strip().rpartition("@")
+        if local.isascii() or not DOT_ATOM.fullmatch(local) or not DOT_ATOM.fullmatch(domain):
+            raise ValueError(f"not a valid email address: {text!r}") from error
+        address = Address(display_name=display_name, username=local, domain=domain)
     if not address.username or not address.domain:
         raise ValueError(f"not a valid email address: {text!r}")
     return address
