@@ -20,7 +20,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, current_app, jsonify, request
 from marshmallow import fields
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from ..schemas import BackorderLimit, Error, Money
 
@@ -42,6 +42,10 @@ def json_body():
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json")
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH raises 413 here
+    limit = request.max_content_length
+    # ...but a chunked body (no Content-Length) is cut at the limit without a word: refuse it if more follows.
+    if request.content_length is None and limit is not None and len(raw) >= limit and request.input_stream.read(1):
+        raise RequestEntityTooLarge("The body is larger than the server accepts")
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
