@@ -1,7 +1,8 @@
 """schemathesis at length: every operation of /api/v1/openapi.json fed thousands of generated requests.
 
     .venv/bin/python benchmarks/fuzz_api.py                        # SQLite, 200 cases per operation and mode
-    .venv/bin/python benchmarks/fuzz_api.py --examples 50 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python benchmarks/fuzz_api.py --examples 50 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The same run as tests/test_api_fuzz.py (tests/fuzzing.py: in-process through the WSGI app, the store's
 token, seeded ids, positive and negative cases; checks: no 5xx, documented status code, content type

@@ -29,7 +29,7 @@ def audit(service, ignored):
     audited = [dep for dep in report["dependencies"] if "skip_reason" not in dep]
     if not audited:
         return None, f"answered, but audited none of {len(report['dependencies'])} packages (all skipped: not found)"
-    found = [f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {', '.join(vuln['fix_versions']) or 'no release'})"
+    found = [f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {', '.join(vuln['fix_versions']) or 'none'})"
              for dep in audited for vuln in dep["vulns"]]
     return audited, found
 

@@ -247,9 +247,10 @@ def connected(app, store, other_store, world, platforms):  # noqa: F811 (fixture
 def snapshot_with_platforms(app, store_id):
     """snapshot_of_b, and B's platform connections."""
     with app.app_context():
+        columns = ("platform", "shop", "api_url", "credentials", "webhook_secret", "widget_script_id", "next_sync_at",
+                   "last_sync_at")
         connections = sorted(
-            tuple(str(getattr(row, column)) for column in ("platform", "shop", "api_url", "credentials", "webhook_secret",
-                                                          "widget_script_id", "next_sync_at", "last_sync_at"))
+            tuple(str(getattr(row, column)) for column in columns)
             for row in db.session.scalars(sa.select(PlatformConnection).where(PlatformConnection.store_id == store_id)))
     return {**snapshot_of_b(app, store_id), "platforms": connections}
 

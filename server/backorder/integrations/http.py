@@ -3,8 +3,9 @@
 Retried: timeouts, dropped connections, 5xx and 429 (after the wait the platform asks for). Not
 retried: any other 4xx, which no retry cures (PlatformRefused), nor a connection that cannot be made
 at all (unknown host, refused, no answer to connect): a wrong shop or API URL fails at once, with why,
-instead of keeping a person at the admin waiting through the backoff (the worker retries its tasks later). A client pauses on its own when a
-platform says the bucket is nearly empty, so a long sync slows down instead of being refused.
+instead of keeping a person at the admin waiting through the backoff (the worker retries its tasks later).
+A client pauses on its own when a platform says the bucket is nearly empty, so a long sync slows down
+instead of being refused.
 """
 
 import logging
