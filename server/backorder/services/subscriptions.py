@@ -5,6 +5,7 @@ unsubscribed is suppressed (stored hashed) and never emailed by that store again
 up anew and confirms.
 """
 
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -122,7 +123,8 @@ def confirm(subscription_id, nonce, now=None):
     subscription = subscription_for_link(subscription_id)
     if subscription.status == "active" and subscription.confirm_nonce is None and subscription.confirmed_at:
         return subscription  # followed twice (a mail scanner, a double click): already done
-    if subscription.status != "pending" or not nonce or subscription.confirm_nonce != nonce:
+    if subscription.status != "pending" or not isinstance(nonce, str) or not nonce or not hmac.compare_digest(
+            (subscription.confirm_nonce or "").encode(), nonce.encode()):
         raise InvalidLink("This confirmation link was already used or has expired.")
     if subscription.created_at < now - timedelta(days=PENDING_DAYS):
         raise InvalidLink("This confirmation link has expired. Please sign up again.")
