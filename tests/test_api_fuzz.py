@@ -7,7 +7,7 @@ from platform_server import platforms  # noqa: F401 (fixture)
 
 from conftest import make_app
 
-EXAMPLES = 8  # per operation and generation mode (positive, negative): about 20 s for all on SQLite
+EXAMPLES = 6  # per operation and generation mode (positive, negative): about 15 s for all
 
 
 @pytest.mark.parametrize("method, path", operations(make_app("sqlite://")))
