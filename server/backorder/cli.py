@@ -7,9 +7,11 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from . import platform_cli
 from .config import ConfigError
+from .errors import database_problem
 from .services import stores
 
 LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -192,3 +194,7 @@ def main():
     except ConfigError as error:  # a setting is wrong: say which, without a traceback
         click.echo(f"backorder: {error}", err=True)
         sys.exit(2)
+    except OperationalError as error:  # the database is down, full or read-only: say so, without a traceback
+        _status, _code, message = database_problem(error)
+        click.echo(f"backorder: {message} ({str(error.orig).splitlines()[0]})", err=True)
+        sys.exit(1)

@@ -32,7 +32,10 @@ HTTP_CODES = {
     500: "internal_error",
     502: "bad_gateway",
     503: "unavailable",
+    507: "storage_full",
 }
+
+SQLITE_READONLY, SQLITE_FULL = 8, 13  # result codes (the low byte of an extended one)
 
 
 def wants_json():
@@ -70,13 +73,28 @@ def http_error(error):
     return error_response(error.code, code, error.description, headers=headers)
 
 
+def database_problem(error):
+    """(status, code, message) for a database error: a full disk and a read-only database say so, for an operator.
+
+    Neither is fixed by retrying at once, and both refuse the whole write (SQLite and PostgreSQL roll it back).
+    """
+    original = getattr(error, "orig", None)
+    sqlite_code = (getattr(original, "sqlite_errorcode", None) or 0) & 0xFF
+    if sqlite_code == SQLITE_FULL or getattr(original, "sqlstate", None) == "53100":
+        return 507, "storage_full", "The database's disk is full: nothing was saved. Free disk space, then retry."
+    if sqlite_code == SQLITE_READONLY:
+        return 503, "read_only", ("The database is read-only (file or folder permissions, a read-only mount): "
+                                  "nothing was saved.")
+    return 503, "unavailable", "The service is unavailable for a moment; please retry"
+
+
 def unavailable(error):
     """The database, or the rate-limit storage, cannot be reached: 503, never let a request through unchecked."""
     log.error("unavailable (%s): %s", type(error).__name__, error)
+    status, code, message = database_problem(error)
     if not wants_json():
-        return "The service is unavailable for a moment. Please try again.", 503, {"Retry-After": "5"}
-    return error_response(503, "unavailable", "The service is unavailable for a moment; please retry",
-                          headers={"Retry-After": "5"})
+        return message, status, {"Retry-After": "5"}
+    return error_response(status, code, message, headers={"Retry-After": "5"})
 
 
 def unexpected_error(error):
