@@ -1,4 +1,4 @@
-"""SQLite out of room or read-only: a clear JSON error naming the problem, a CLI message, and a database left whole.
+"""SQLite out of room, read-only or gone: a clear JSON error naming the problem, a CLI message, a database left whole.
 
 The disk is made full with SQLite's own `PRAGMA max_page_count` on every connection (the file may not
 grow: SQLITE_FULL, as on a full disk); read-only is the file opened with `mode=ro` (what a read-only
@@ -27,6 +27,7 @@ def shop_file(app, store, client, tmp_path):
     with sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")) as source, \
             sqlite3.connect(path) as copy:
         source.backup(copy)
+    copy.execute("VACUUM")  # no free pages left over from earlier tests: a full file is full
     copy.close()
     return path
 
@@ -78,3 +79,18 @@ def test_cli_import_into_a_read_only_database_says_so_without_a_traceback(shop_f
     assert result.returncode == 1
     assert "The database is read-only" in result.stderr and "Traceback" not in result.stderr
     assert still_whole(shop_file) == ("ok", ["A"])
+
+
+def test_a_database_file_that_cannot_be_opened_answers_503_even_on_the_raw_read_path(shop_file, store, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shop_file.rename(folder / "shop.sqlite")
+    app = make_app(f"sqlite:///{folder}/shop.sqlite")
+    client = app.test_client()
+    url = f"/api/v1/stores/{store.public_key}/availability?sku=A"
+    assert client.get(url).status_code == 200  # the store is now cached: the next read goes straight to products
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "unmounted")  # a new connection cannot open the file: the driver's own error
+    answer = client.get(url)
+    assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "unavailable"

@@ -1,10 +1,13 @@
 """The SQLAlchemy object the models and services share, and SQLite's connection settings."""
 
+import logging
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -36,7 +39,26 @@ class Base(DeclarativeBase):
     registry = registry(metadata=MetaData(naming_convention=NAMING), type_annotation_map={datetime: UTCDateTime})
 
 
-db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
+
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, whose end-of-request cleanup survives a connection the database dropped meanwhile."""
+
+    def remove_session(self):
+        """Close this context's session. A restarted database kills its connections: the closing ROLLBACK then
+        fails after the answer was made (and any commit done), so the lost connection is dropped, not raised."""
+        try:
+            self.session.remove()
+        except DBAPIError as error:
+            log.warning("database connection lost at the end of a request: %s", str(error).splitlines()[0])
+            self.session.registry.clear()
+
+    def _teardown_session(self, exc):
+        self.remove_session()
+
+
+db = Database(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
 

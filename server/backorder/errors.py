@@ -4,7 +4,9 @@ Views raise; they never build error responses. Shape: {"error": {"code", "messag
 """
 
 import logging
+import sqlite3
 
+import psycopg
 from flask import jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -35,6 +37,9 @@ HTTP_CODES = {
     507: "storage_full",
 }
 
+# The drivers' own errors: raised bare where a service talks to the driver directly (a raw connection's
+# checkout is not wrapped by SQLAlchemy), and a lost database must still answer 503.
+DRIVER_OPERATIONAL_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
 SQLITE_READONLY, SQLITE_FULL = 8, 13  # result codes (the low byte of an extended one)
 
 
@@ -78,7 +83,7 @@ def database_problem(error):
 
     Neither is fixed by retrying at once, and both refuse the whole write (SQLite and PostgreSQL roll it back).
     """
-    original = getattr(error, "orig", None)
+    original = getattr(error, "orig", error)
     sqlite_code = (getattr(original, "sqlite_errorcode", None) or 0) & 0xFF
     if sqlite_code == SQLITE_FULL or getattr(original, "sqlstate", None) == "53100":
         return 507, "storage_full", "The database's disk is full: nothing was saved. Free disk space, then retry."
@@ -109,5 +114,7 @@ def init_app(app):
     app.register_error_handler(ValidationError, validation_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(OperationalError, unavailable)
+    for driver_error in DRIVER_OPERATIONAL_ERRORS:
+        app.register_error_handler(driver_error, unavailable)
     app.register_error_handler(RateLimitUnavailable, unavailable)
     app.register_error_handler(Exception, unexpected_error)

@@ -36,7 +36,7 @@ def one_pass(app, transport, name, stop=None):
             log.error("worker: database unavailable, retrying: %s", str(error).splitlines()[0])
             return None
         finally:
-            db.session.remove()
+            db.remove_session()
     if tasks.sent or tasks.failed or tasks.retried:
         log.info("worker: platform tasks done %d, retried %d, failed %d", tasks.sent, tasks.retried, tasks.failed)
     if tally.sent or tally.failed or tally.retried or tally.skipped:
