@@ -213,9 +213,11 @@ def queue_directly(db, campaign):
     db.session.commit()
 
 
-def start_workers(count, url, smtp_url, tmp, label):
+def start_workers(count, url, smtp_url, tmp, label, **settings):
+    """`count` `backorder worker` processes, once each has logged that it runs; settings: more BACKORDER_* values."""
     env = {**os.environ, "BACKORDER_DATABASE_URL": url, "BACKORDER_SECRET_KEY": "bench-secret",
-           "BACKORDER_SMTP_URL": smtp_url, "BACKORDER_LOG_LEVEL": "INFO", "BACKORDER_WORKER_POLL_SECONDS": "1"}
+           "BACKORDER_SMTP_URL": smtp_url, "BACKORDER_LOG_LEVEL": "INFO", "BACKORDER_WORKER_POLL_SECONDS": "1",
+           **{f"BACKORDER_{name}": str(value) for name, value in settings.items()}}
     logs = []
     for n in range(count):
         logs.append(Path(tmp) / f"{label}-{n}.log")
