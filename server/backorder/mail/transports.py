@@ -33,6 +33,10 @@ class TemporaryFailure(DeliveryFailure):
     """Not delivered for now (4xx reply, server down or unreachable): retry later with backoff."""
 
 
+class ServerUnreachable(TemporaryFailure):
+    """The SMTP server cannot be reached at all (down, refused, timed out): no fault of any one message."""
+
+
 class PermanentFailure(DeliveryFailure):
     """Refused for good (5xx reply, e.g. "550 5.1.1 No such user"): do not retry."""
 
@@ -105,7 +109,7 @@ class SmtpTransport:
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
 
     def connect(self):
-        """An open SMTP session for a batch; raises TemporaryFailure when the server cannot be reached."""
+        """An open SMTP session for a batch; raises ServerUnreachable (a TemporaryFailure) when it cannot be reached."""
         connection = SmtpConnection(self)
         connection.open()
         return connection
@@ -146,7 +150,7 @@ class SmtpConnection:
             raise TemporaryFailure(f"SMTP server {where} refused the session: {_reply(error)}") from error
         except (smtplib.SMTPException, OSError) as error:
             _close_quietly(smtp)
-            raise TemporaryFailure(f"cannot connect to SMTP server {where}: {_describe(error)}") from error
+            raise ServerUnreachable(f"cannot connect to SMTP server {where}: {_describe(error)}") from error
         self._smtp = smtp
 
     def send(self, message):

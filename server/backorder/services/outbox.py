@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import sqlalchemy as sa
 from ..db import db
 from ..mail.compose import compose_message
-from ..mail.transports import PermanentFailure, TemporaryFailure, backoff_seconds
+from ..mail.transports import PermanentFailure, ServerUnreachable, TemporaryFailure, backoff_seconds
 from ..models import TASK_KIND, Message, Product, Store, Subscription, Suppression, utcnow
 from ..tokens import make_token
 from .campaigns import run_due_campaigns
@@ -22,6 +22,7 @@ from .products import availability_of_products
 from .subscriptions import PENDING_DAYS, expire_pending, suppress
 
 COMMERCIAL = ("restock", "room")
+UNREACHABLE_SECONDS = 10  # a batch the SMTP server could not take waits this long, and the pass ends
 
 
 @dataclass
@@ -33,12 +34,14 @@ class Tally:
     failed: int = 0
     skipped: int = 0
     reasons: list = field(default_factory=list)
+    unreachable: bool = False  # the SMTP server could not be reached: stop claiming until the next pass
 
     def add(self, other):
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
         self.skipped += other.skipped
+        self.unreachable = self.unreachable or other.unreachable
 
 
 def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
@@ -155,6 +158,18 @@ def _retry(message, reason, settings, now):
     return "retried"
 
 
+def _postpone(messages, reason, tally):
+    """The server is unreachable: the messages wait a little, spending no attempt (an outage of hours must not
+    fail them for good), and this pass claims no more. They go as soon as a pass reaches the server again."""
+    due = utcnow() + timedelta(seconds=UNREACHABLE_SECONDS)
+    for message in messages:
+        message.reason, message.due_at, message.lease_until, message.claimed_by = reason[:500], due, None, None
+    db.session.commit()
+    tally.retried += len(messages)
+    tally.unreachable = True
+    return tally
+
+
 def _still_ours(message, worker, settings):
     """Renew the claim on one message just before sending it; False if another worker has taken it.
 
@@ -209,6 +224,8 @@ def deliver(message_ids, transport, worker, settings, stop=None):
         return tally
     try:
         connection = transport.connect()
+    except ServerUnreachable as failure:
+        return _postpone([row[0] for row in rows], failure.reason, tally)
     except TemporaryFailure as failure:
         now = utcnow()
         for message, *_ in rows:
@@ -226,7 +243,11 @@ def deliver(message_ids, transport, worker, settings, stop=None):
                     break
                 if not _still_ours(message, worker, settings):
                     continue  # its lease ran out and another worker has it now
-                outcome = _deliver_one(connection, message, store, product, subscription, suppression, settings)
+                try:
+                    outcome = _deliver_one(connection, message, store, product, subscription, suppression, settings)
+                except ServerUnreachable as failure:  # it went away mid-batch: the rest waits too
+                    _postpone([row[0] for row in rows[number:]], failure.reason, tally)
+                    break
                 setattr(tally, outcome, getattr(tally, outcome) + 1)
                 db.session.commit()  # each outcome at once: a crash repeats one message at most
     finally:
@@ -244,6 +265,8 @@ def _deliver_one(connection, message, store, product, subscription, suppression,
         email = build_email(message, store, product, subscription, settings)
         message.message_id = email["Message-ID"]
         connection.send(email)
+    except ServerUnreachable:
+        raise
     except TemporaryFailure as failure:
         return _retry(message, failure.reason, settings, now)
     except (PermanentFailure, ValueError) as failure:
@@ -273,6 +296,8 @@ def send_due(transport, worker, config, batch=None, stop=None):
         if not ids:
             break
         tally.add(deliver(ids, transport, worker, settings, stop))
+        if tally.unreachable:
+            break
     return tally
 
 
