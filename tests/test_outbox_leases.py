@@ -4,6 +4,8 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from backorder.db import db
 from backorder.mail.transports import transport_from_url
 from backorder.models import Message, utcnow
@@ -93,3 +95,19 @@ def test_a_worker_told_to_stop_gives_back_the_rest_of_its_batch(app, shop, sold_
     assert len(waiting) == 3 and {message.claimed_by for message in waiting} == {None}
     with app.app_context():  # another worker takes them at once, without waiting for the lease
         assert len(outbox.claim_due_messages("worker-b", 50, LEASE)) == 3
+
+
+def test_a_claim_takes_its_limit_after_polling_an_empty_outbox(app, shop, sold_out):
+    """PostgreSQL keeps a generic plan for a statement prepared while the outbox was empty; under it an
+    `id IN (… LIMIT n FOR UPDATE SKIP LOCKED)` claim ran its subquery again for each row and took them all."""
+    sold_out("TEE")
+    sign_up(app, shop, "TEE", SHOPPERS)
+    restock(app, shop, "TEE")  # the campaign starts; its messages are queued when it is planned below
+    with app.app_context():
+        db.session.execute(sa.text("ANALYZE message"))  # the statistics of an empty outbox
+        db.session.commit()
+        for poll in range(12):  # a worker polling: psycopg prepares the claim, PostgreSQL then plans it once
+            assert outbox.claim_due_messages("worker-a", 2, LEASE) == []
+        campaigns.run_due_campaigns()
+        assert len(outbox.claim_due_messages("worker-a", 2, LEASE)) == 2
+        db.session.remove()

@@ -51,6 +51,10 @@ def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
 
     PostgreSQL skips rows another worker is claiming (FOR UPDATE SKIP LOCKED), so any number of
     workers run side by side; SQLite's single writer makes the one UPDATE atomic by itself.
+    On PostgreSQL the claim is planned afresh each time (a worker's prepared statement otherwise
+    keeps a plan made while the outbox was empty), and the choice is a MATERIALIZED CTE, run once:
+    as `id IN (subquery)` under that empty-table plan, the subquery ran again for every row, each
+    run locking `limit` more rows, so one claim took all 100,000 messages of a restock and minutes.
     """
     now = now or utcnow()
     due = (
@@ -61,9 +65,13 @@ def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
         .order_by(Message.due_at, Message.id).limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        chosen = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        claim = db.update(Message).where(Message.id == chosen.c.id)
+    else:
+        claim = db.update(Message).where(Message.id.in_(due.scalar_subquery()))
     claimed = db.session.execute(
-        db.update(Message).where(Message.id.in_(due.scalar_subquery()))
+        claim
         .values(lease_until=now + timedelta(seconds=lease_seconds), claimed_by=worker)
         .returning(Message.id)
         .execution_options(synchronize_session=False)
