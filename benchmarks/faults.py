@@ -314,7 +314,9 @@ def smtp_down(args):
             down_at, before = time.monotonic(), len(mailbox.deliveries)
             time.sleep(args.down)
             mailbox.start()
-            up_at = time.monotonic()
+            up_at, during = time.monotonic(), len(mailbox.deliveries)
+            resumed = wait_until(lambda: len(mailbox.deliveries) > during, args.down + 900)
+            first_after_up = time.monotonic() - up_at if resumed else None
             done = wait_until(lambda: statuses(app).get("sent", 0) + statuses(app).get("failed", 0) >= args.size,
                               args.down + 900)
             last = time.monotonic() if done else None
@@ -327,11 +329,12 @@ def smtp_down(args):
                                                .group_by(Message.attempts)).all())
             db.engine.dispose()
         final = statuses_text(app)
-    result = {"size": args.size, "down_s": up_at - down_at, "sent_before_down": before,
+    result = {"size": args.size, "down_s": up_at - down_at, "sent_before_down": before, "first_after_up_s": first_after_up,
               "all_sent_s_after_up": (last - up_at) if last else None, "statuses": final,
               "deliveries": deliveries, "distinct": distinct, "lost": lost, "two_message_ids": two_ids,
               "attempts": attempts}
-    print(f"  down {result['down_s']:.0f} s after {before:,} deliveries; every message sent "
+    print(f"  down {result['down_s']:.0f} s after {before:,} deliveries; the first delivery "
+          f"{first_after_up or float('nan'):.1f} s after the server was back, every message sent "
           f"{result['all_sent_s_after_up'] or float('nan'):.0f} s after the server was back; {deliveries:,} deliveries, "
           f"{distinct:,} distinct (recipient, Message-ID), lost {lost}; attempts per message {attempts}; {final}")
     check(lost == 0 and last is not None, "every message delivered after the server came back")
