@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from backorder.db import db
 from backorder.models import Backorder, Product, Shipment, Store
-from backorder.services import inventory, orders, products
+from backorder.services import answers, inventory, orders, products
 from backorder.services.errors import ShipmentNotPlanned
 
 TODAY = date(2026, 12, 1)
@@ -66,9 +66,9 @@ def test_shipment_can_be_planned_edited_and_cancelled(shop):
     product, _ = products.upsert_product(shop, "A", {"mode": "backorder"})
     shipment = inventory.plan_shipment(product, 5, TODAY + timedelta(days=9))
     inventory.update_shipment(shipment, quantity=8, expected_on=TODAY + timedelta(days=3))
-    assert products.availability_of_skus(shop, ["A"], TODAY)[0].incoming[0].quantity == 8
+    assert answers.answers_for(shop, ["A"], TODAY)[0]["incoming"][0]["quantity"] == 8
     inventory.cancel_shipment(shipment)
-    assert products.availability_of_skus(shop, ["A"], TODAY)[0].incoming == ()
+    assert answers.answers_for(shop, ["A"], TODAY)[0]["incoming"] == []
     with pytest.raises(ShipmentNotPlanned):
         inventory.receive_shipment(shipment)
     with pytest.raises(ShipmentNotPlanned):
@@ -98,7 +98,7 @@ def test_receiving_more_than_is_waiting_leaves_a_restock(shop):
     receipt = inventory.receive_shipment(inventory.plan_shipment(product, 10, TODAY))
     assert sum(a.quantity for a in receipt.allocations) == 2
     assert receipt.restocked == 7  # 10 received, 2 to the backorder, 1 kept as safety stock
-    assert products.availability_of_skus(shop, ["A"], TODAY)[0].state == "in_stock"
+    assert answers.answers_for(shop, ["A"], TODAY)[0]["state"] == "in_stock"
 
 
 def test_partial_receipt_keeps_the_rest_expected(shop):

@@ -177,12 +177,12 @@ def test_a_database_error_on_the_read_path_is_a_503_not_a_500(tmp_path):
     from sqlalchemy.exc import OperationalError
 
     from backorder import create_app
-    from backorder.services import products
+    from backorder.services import answers
 
     broken = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite"})
     with broken.app_context():  # no tables: the raw driver error must surface as SQLAlchemy's
         with pytest.raises(OperationalError):
-            products.availability_of_skus(SimpleNamespace(id=1, timezone="UTC", handling_days=0), ["A"])
+            answers.answers_for(SimpleNamespace(id=1, timezone="UTC", handling_days=0), ["A"])
     answer = broken.test_client().get("/api/v1/stores/pk_x/availability?sku=A")
     assert answer.status_code == 503
     assert answer.get_json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "5"

@@ -14,6 +14,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SQLITE_BUSY_TIMEOUT": 30,
     "STORE_CACHE_SECONDS": 5,
+    # Public answers kept per process: another process's changes show within this many seconds (0: none kept)
+    "ANSWER_CACHE_SECONDS": 5,
     "LOG_LEVEL": "INFO",
     # Email: the outbox worker's transport, sender of last resort, batch and retry policy
     "SMTP_URL": "console://",  # smtp://user:pass@host:587?starttls=1, smtps://host:465, console://

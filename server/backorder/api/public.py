@@ -1,15 +1,15 @@
 """The public API the widget calls: availability and the list of products on backorder."""
 
 import hashlib
-from functools import lru_cache, wraps
+from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
 from .. import ratelimit, schemas
 from ..mail.i18n import phrase
-from ..services import products, subscriptions
+from ..services import answers, products, subscriptions
 from ..services.errors import UnknownStore
 from ..services.stores import store_by_public_key
 from .spec import arguments, body, openapi_document, other_responses, response
@@ -26,21 +26,51 @@ def find_store(public_key):
 def cacheable(view):
     """Let browsers and CDNs cache a 200 for the store's max age, and revalidate it by ETag (304).
 
-    The ETag is a hash of the body, so it changes exactly when the answer does. Headers are set
-    as plain strings: werkzeug's cache_control and add_etag helpers cost more than the query.
+    The ETag is a hash of the body, so it changes exactly when the answer does. The answer is kept
+    for ANSWER_CACHE_SECONDS (api/recent.py): a repeat of the same URL, or its revalidation, is
+    answered from memory without the database. Headers are set as plain strings: werkzeug's
+    cache_control and add_etag helpers cost more than the query.
     """
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
-        answer = view(*args, **kwargs)
+    def wrapper(*args, public_key, **kwargs):
+        recent = current_app.extensions["backorder.recent"]
+        key = (request.path, request.query_string)
+        store = find_store(public_key)
+        kept = recent.get(key)
+        if kept is not None:
+            _count_views(store, kept.viewed)
+            match = request.headers.get("If-None-Match")
+            answer = Response(b"" if match and _matches(match, kept.etag) else kept.body,
+                              304 if match and _matches(match, kept.etag) else 200, mimetype="application/json")
+            answer.headers["Cache-Control"] = f"public, max-age={kept.max_age}"
+            answer.headers["ETag"] = kept.etag
+            return answer
+        generation = answers.store_generation(store.id)  # before reading: a change meanwhile makes it stale
+        g.viewed = ()
+        answer = view(*args, public_key=public_key, **kwargs)
         if answer.status_code == 200:
-            answer.headers["Cache-Control"] = f"public, max-age={g.store.cache_max_age}"
-            answer.headers["ETag"] = '"' + hashlib.blake2b(answer.get_data(), digest_size=16).hexdigest() + '"'
+            etag = '"' + hashlib.blake2b(answer.get_data(), digest_size=16).hexdigest() + '"'
+            answer.headers["Cache-Control"] = f"public, max-age={store.cache_max_age}"
+            answer.headers["ETag"] = etag
+            recent.put(key, store.id, generation, etag, answer.get_data(), store.cache_max_age, g.viewed)
+            _count_views(store, g.viewed)
             if "If-None-Match" in request.headers:
                 answer.make_conditional(request)
         return answer
 
     return wrapper
+
+
+def _matches(if_none_match, etag):
+    """If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x", and * matches any."""
+    return etag in if_none_match or if_none_match.strip() == "*"
+
+
+def _count_views(store, items):
+    views = current_app.extensions.get("backorder.views")
+    if views is not None and items:  # counted in memory, written in batches (services/views.py): no write per request
+        views.count(store, items)
 
 
 @bp.after_request
@@ -71,12 +101,6 @@ def allow_store_origins(answer):
     return answer
 
 
-@lru_cache(maxsize=20_000)
-def _dumped(availability):
-    """One item of the availability answer as JSON-ready data, remembered per (frozen, hashable) value."""
-    return schemas.AvailabilityOut().dump(availability)
-
-
 @bp.get("/stores/<public_key:public_key>/availability")
 @other_responses({304: "Not modified since the ETag in If-None-Match", 404: "Unknown store"})
 @cacheable
@@ -84,15 +108,11 @@ def _dumped(availability):
 @arguments(schemas.AvailabilityQuery)
 def availability(query, public_key):
     """What shoppers may do with each sku (or platform id) now: in stock, backorder, preorder or sold out."""
-    store = find_store(public_key)
+    store = g.store
     skus, pids = list(dict.fromkeys(query["sku"])), list(dict.fromkeys(query["pid"]))
-    found = products.availability_of_skus(store, skus, pids=pids)
-    # Product pages ask the same questions over and over: each item is shaped once, then reused.
-    views = current_app.extensions.get("backorder.views")
-    if views is not None:  # counted in memory, written in batches (services/views.py): no write per request
-        views.count(store, found)
-    items = [_dumped(item) for item in found[:len(skus)]]
-    items += [{**_dumped(item), "platform_id": pid} for item, pid in zip(found[len(skus):], pids)]
+    found = answers.answers_for(store, skus, pids=pids)
+    g.viewed = found  # counted by cacheable, here and on each repeat answered from memory
+    items = found[:len(skus)] + [{**item, "platform_id": pid} for item, pid in zip(found[len(skus):], pids)]
     return jsonify(store=store.widget, items=items)
 
 
@@ -102,7 +122,7 @@ def availability(query, public_key):
 @response(schemas.ListedProducts, 200, "Products that can be backordered or preordered now")
 def backorders(public_key):
     """Every product a shopper can backorder or preorder now, with its ETA."""
-    store = find_store(public_key)
+    store = g.store
     return {"store": store.widget, "items": products.listed_backorders(store)}
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import db
@@ -51,6 +51,11 @@ class Product(db.Model):
     # Purchasing: who supplies it and the least they accept in one order (reports flag when backorders reach it)
     supplier: Mapped[str | None] = mapped_column(String(200))
     min_order_quantity: Mapped[int | None]
+    # What the public availability endpoint answers for it (JSON), kept by services/answers.py on every
+    # change, and the store-local days it holds for; null: not computed yet (reads compute it then).
+    answer: Mapped[str | None] = mapped_column(Text)
+    answer_from: Mapped[date | None]
+    answer_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

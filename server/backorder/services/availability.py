@@ -186,6 +186,21 @@ def availability_for(product, shipments, today, handling_days):
     )
 
 
+def answer_lasts_until(product, shipments, today):
+    """The last day availability_for gives the answer it gives `today` (date.max: for good), facts unchanged.
+
+    The rules read the date in three places only: an overdue shipment counts as arriving today,
+    a preorder closes on its release date, and a back-in-stock date counts while it is ahead.
+    """
+    last = date.max
+    for expected_on, _quantity in shipments:
+        last = min(last, max(expected_on, today))
+    for day in (product.release_date if product.mode == "preorder" else None, product.back_in_stock_date):
+        if day is not None and day > today:
+            last = min(last, day - timedelta(days=1))
+    return last
+
+
 def plan_line(product, shipments, today, handling_days, quantity):
     """Split an order line: units from stock first, the rest backordered within the limit.
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from ..db import db
 from ..models import Message, Product, Shipment, Subscription
 from . import availability as rules
+from .answers import Facts
 from .errors import UnknownProduct, UnknownShipment
-from .products import Facts, availability_of_products, handling_days_for, planned_shipments, upsert_products
+from .products import availability_of_products, handling_days_for, planned_shipments, upsert_products
 from .stores import today_in
 
 SCAN_CHUNK = 500  # products read per query while looking for a page of one state

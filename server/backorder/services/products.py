@@ -1,13 +1,9 @@
-"""Products: upserting them (one or in bulk), locking them, reading their availability."""
+"""Products: upserting them (one or in bulk), locking them, computing their availability."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
-from typing import NamedTuple
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..db import db
@@ -39,7 +35,8 @@ def lock_products(product_ids):
         return []
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
-            db.update(Product).where(Product.id == ids[0]).values(on_hand=Product.on_hand, updated_at=Product.updated_at)
+            db.update(Product).where(Product.id == ids[0]).values(on_hand=Product.on_hand, updated_at=Product.updated_at),
+            execution_options={"no_answer_change": True},  # a lock, not a change (services/answers.py)
         )
     statement = (
         db.select(Product).where(Product.id.in_(ids)).order_by(Product.id)
@@ -74,124 +71,6 @@ def availability_of_products(store, products, today=None):
         product.id: rules.availability_for(product, shipments[product.id], today, handling_days_for(product, store))
         for product in products
     }
-
-
-# What the availability rules read of a product, in this order: the query behind every product page.
-_FACTS = (
-    Product.id, Product.sku, Product.on_hand, Product.safety_stock, Product.mode, Product.backorder_limit,
-    Product.limit_to_incoming, Product.backordered, Product.back_in_stock_date, Product.release_date,
-    Product.handling_days, Product.message, Product.platform_id,
-)
-
-
-class Facts(NamedTuple):
-    """A product's row as the availability rules read it (hashable, so answers can be remembered)."""
-
-    id: int
-    sku: str
-    on_hand: int
-    safety_stock: int
-    mode: str
-    backorder_limit: int | None
-    limit_to_incoming: bool
-    backordered: int
-    back_in_stock_date: date | None
-    release_date: date | None
-    handling_days: int | None
-    message: str | None
-    platform_id: str | None
-
-
-def _as_date(value):
-    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite keeps dates as text
-
-
-@lru_cache(maxsize=1024)
-def _facts_sql(dialect, sku_count, pid_count):
-    """The availability query for so many skus and platform ids, compiled once: (SQL, defaults, order).
-
-    Compiled by SQLAlchemy for the dialect in use and then run as driver SQL, because building,
-    compiling and type-processing a statement on every product page costs more than running it.
-    """
-    wanted = []
-    if sku_count:
-        wanted.append(Product.sku.in_([db.bindparam(f"sku_{n}") for n in range(sku_count)]))
-    if pid_count:
-        wanted.append(Product.platform_id.in_([db.bindparam(f"pid_{n}") for n in range(pid_count)]))
-    statement = (
-        db.select(*_FACTS, Shipment.expected_on, Shipment.quantity)
-        .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned"))
-        .where(Product.store_id == db.bindparam("store_id"), db.or_(*wanted))
-    )
-    compiled = statement.compile(dialect=dialect)
-    return str(compiled), dict(compiled.params), compiled.positiontup
-
-
-def _fetch_facts(store_id, skus, pids=()):
-    """Rows of (Facts, expected_on, quantity) for these skus and platform ids: one per planned shipment."""
-    dialect = db.engine.dialect
-    sql, defaults, order = _facts_sql(dialect, len(skus), len(pids))
-    params = {**defaults, "store_id": store_id, **{f"sku_{n}": sku for n, sku in enumerate(skus)},
-              **{f"pid_{n}": pid for n, pid in enumerate(pids)}}
-    args = tuple(params[name] for name in order) if order else params
-    postgres = dialect.name == "postgresql"
-    connection = db.engine.raw_connection()  # the plain driver: a third of the time of exec_driver_sql
-    cursor = None
-    try:
-        if postgres:  # one read needs no transaction: this saves the BEGIN and ROLLBACK round trips
-            connection.dbapi_connection.autocommit = True
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        rows = cursor.fetchall()
-        cursor.close()
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, connection.dbapi_connection, cursor):
-            connection.invalidate(error)  # never hand a dead connection to the next request
-        # raised as SQLAlchemy would raise it, so a lost database answers 503 like everywhere else
-        raise DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error) from error
-    finally:
-        if postgres and connection.is_valid:
-            try:  # the pool's next user expects transactions again
-                connection.dbapi_connection.autocommit = False
-            except dialect.loaded_dbapi.Error:
-                connection.invalidate()
-        connection.close()
-    for *columns, expected_on, quantity in rows:
-        facts = Facts(*columns)
-        # the driver's own types: SQLite gives 0/1 and text where PostgreSQL gives bool and date
-        yield facts._replace(
-            limit_to_incoming=bool(facts.limit_to_incoming),
-            back_in_stock_date=_as_date(facts.back_in_stock_date), release_date=_as_date(facts.release_date),
-        ), _as_date(expected_on), quantity
-
-
-@lru_cache(maxsize=20_000)
-def _availability_memo(facts, shipments, today, handling_days):
-    """availability_for, remembered per process: keyed by every input, so it can never be stale."""
-    return rules.availability_for(facts, shipments, today, handling_days)
-
-
-def availability_of_skus(store, skus, today=None, pids=()):
-    """Availability for each requested sku, then each platform id, in the order asked.
-
-    Keys the store lacks are untracked (a platform id nobody mapped: sku None). One query: the
-    products joined to their planned shipments.
-    """
-    today = today or today_in(store)
-    by_sku, by_pid, shipments = {}, {}, defaultdict(list)
-    for product, expected_on, quantity in _fetch_facts(store.id, skus, pids):
-        by_sku[product.sku] = product
-        if product.platform_id is not None:
-            by_pid[product.platform_id] = product
-        if expected_on is not None:
-            shipments[product.sku].append((expected_on, quantity))
-
-    def answer(facts, key):
-        if facts is None:
-            return rules.untracked(key)
-        return _availability_memo(facts, tuple(sorted(shipments[facts.sku])), today, handling_days_for(facts, store))
-
-    return [answer(by_sku.get(sku), sku) for sku in skus] + [answer(by_pid.get(pid), None) for pid in pids]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ class ViewCounter:
         self._lock = threading.Lock()
         self._thread = None
 
-    def count(self, store, answers):
-        """Count one view of each product in `answers` (Availability items) that is not plainly in stock."""
-        skus = [answer.sku for answer in answers if answer.state in COUNTED_STATES]
+    def count(self, store, items):
+        """Count one view of each product in `items` (the public answer's items) that is not plainly in stock."""
+        skus = [item["sku"] for item in items if item["state"] in COUNTED_STATES]
         if not skus:
             return
         day = today_in(store)

@@ -1,0 +1,49 @@
+"""Public answers this process gave in the last few seconds, so a repeat (or its 304) skips the database."""
+
+import threading
+import time
+from typing import NamedTuple
+
+from ..services.answers import store_generation
+
+
+class Recent(NamedTuple):
+    expires: float  # time.monotonic()
+    store_id: int
+    generation: int  # store_generation when the answer was computed
+    etag: str
+    body: bytes
+    max_age: int
+    viewed: tuple  # the items whose views count (services/views.py), again on each repeat
+
+
+class RecentAnswers:
+    """(path, query string) -> the answer given, for `seconds` (0: never kept), at most `size` of them.
+
+    An answer is reused only while no commit of this process has changed its store since it was
+    computed (services/answers.py bumps store_generation); changes other processes commit reach
+    this one within `seconds`, as settings do through the store cache (STORE_CACHE_SECONDS).
+    """
+
+    def __init__(self, seconds, size=10_000):
+        self.seconds, self.size = seconds, size
+        self._entries = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires < time.monotonic() or entry.generation != store_generation(entry.store_id):
+            self._entries.pop(key, None)
+            return None
+        return entry
+
+    def put(self, key, store_id, generation, etag, body, max_age, viewed):
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.size:  # the oldest goes (dicts keep insertion order)
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = Recent(time.monotonic() + self.seconds, store_id, generation, etag, body,
+                                        max_age, tuple(viewed))

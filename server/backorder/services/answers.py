@@ -1,0 +1,345 @@
+"""Each product's availability answer, stored on its row when it changes, so a product page reads one row a sku.
+
+Writes never have to remember this: session events note every product a transaction touches (its
+own row after a flush, the product of a shipment, the rows a bulk UPDATE, DELETE or INSERT names,
+every product of a store whose handling days or time zone change) and, just before COMMIT, compute
+those products' answers with the rules and write them in the same transaction. An answer holds
+from the store-local day it was computed through the last day the rules give it unchanged
+(rules.answer_lasts_until); a read outside those days, or of a product without an answer (never
+touched since the migration, or written behind the session's back), computes it from the facts.
+
+Each commit also bumps, in this process, a counter per store it changed (store_generation), so
+per-process caches of public answers (api/public.py) know at once that this process changed them.
+"""
+
+import json
+import threading
+from collections import defaultdict
+from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ..db import db
+from ..models import Product, Shipment, Store
+from . import availability as rules
+from .products import handling_days_for
+from .stores import today_in
+
+CHUNK = 500  # products per refresh query
+_NOTES = "backorder.answers"  # session.info key of what the transaction touched
+_generations = defaultdict(int)  # store id -> commits of this process that changed its answers
+_generations_lock = threading.Lock()
+
+
+def item_of(availability):
+    """The JSON-ready item the public API answers for an Availability: the AvailabilityOut schema's dump,
+    written out because a refresh makes thousands (the schema takes 120 µs an item, this 3 µs;
+    tests/test_stored_answers.py holds the two equal)."""
+    eta = availability.eta
+    return {
+        "sku": availability.sku, "platform_id": None, "state": availability.state,
+        "purchasable": availability.purchasable, "available_now": availability.available_now,
+        "backorder_remaining": availability.backorder_remaining, "eta": eta.isoformat() if eta else None,
+        "eta_source": availability.eta_source,
+        "incoming": [{"eta": part.eta.isoformat(), "quantity": part.quantity} for part in availability.incoming],
+        "message": availability.message, "notify": availability.notify,
+    }
+
+
+# --- what a transaction touched ----------------------------------------------------------------
+
+class _Notes(NamedTuple):
+    product_ids: set
+    product_keys: set  # (store_id, sku) of products inserted by a bulk INSERT
+    whole_stores: set  # stores whose every product needs a new answer (handling days, time zone)
+    stores: set  # stores whose public answers changed in any way (for store_generation)
+
+
+def _notes(session):
+    notes = session.info.get(_NOTES)
+    if notes is None:
+        notes = session.info[_NOTES] = _Notes(set(), set(), set(), set())
+    return notes
+
+
+def _after_flush(session, _context):
+    """Note the products and stores this flush wrote (new, changed or deleted objects)."""
+    notes = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Product):
+            notes = notes or _notes(session)
+            notes.stores.add(obj.store_id)
+            if obj not in session.deleted:
+                notes.product_ids.add(obj.id)
+        elif isinstance(obj, Shipment):
+            notes = notes or _notes(session)
+            notes.product_ids.add(obj.product_id if obj.product_id is not None else obj.product.id)
+        elif isinstance(obj, Store) and obj not in session.new:
+            notes = notes or _notes(session)
+            notes.stores.add(obj.id)  # widget settings ride along with every public answer
+            state = db.inspect(obj)
+            if state.attrs.handling_days.history.has_changes() or state.attrs.timezone.history.has_changes():
+                notes.whole_stores.add(obj.id)
+
+
+def _before_execute(state):
+    """Note the products a bulk statement on products or shipments is about to write."""
+    statement = state.statement
+    if not (state.is_update or state.is_delete or state.is_insert) or state.execution_options.get("no_answer_change"):
+        return
+    table = getattr(getattr(statement, "table", None), "name", None)  # an ORM statement's table is annotated
+    if table not in ("product", "shipment"):
+        return
+    notes = _notes(state.session)
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        if getattr(statement, "select", None) is not None or not all(rows):
+            raise NotImplementedError("INSERT … SELECT into products or shipments: the stored answers "
+                                      "cannot tell which products it touches (services/answers.py)")
+        if table == "product":
+            notes.product_keys.update((row["store_id"], row["sku"]) for row in rows)
+        else:
+            notes.product_ids.update(row["product_id"] for row in rows)
+        return
+    if table == "product":
+        found = db.select(Product.id, Product.store_id)
+    else:
+        found = db.select(Shipment.product_id, Product.store_id).join(Product, Product.id == Shipment.product_id)
+    if statement.whereclause is not None:
+        found = found.where(statement.whereclause)
+    for product_id, store_id in state.session.execute(found, execution_options={"no_answer_change": True}):
+        notes.product_ids.add(product_id)
+        notes.stores.add(store_id)
+
+
+def _before_commit(session):
+    """Compute and write the answers of everything the transaction touched, before it commits."""
+    session.flush()  # the last changes, noted by _after_flush
+    if _NOTES not in session.info:
+        return
+    notes = session.info[_NOTES]
+    notes.stores.update(refresh_answers(session, notes.product_ids, notes.product_keys, notes.whole_stores))
+
+
+def _after_commit(session):
+    notes = session.info.pop(_NOTES, None)
+    if notes is not None and notes.stores:
+        with _generations_lock:
+            for store_id in notes.stores:
+                _generations[store_id] += 1
+
+
+def _after_rollback(session):
+    session.info.pop(_NOTES, None)
+
+
+def init_app(app):
+    """Listen to every session of the process (once, however many apps are built)."""
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _before_execute),
+                           ("before_commit", _before_commit), ("after_commit", _after_commit),
+                           ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def store_generation(store_id):
+    """How many commits of this process changed the store's public answers (a cache's freshness check)."""
+    return _generations[store_id]
+
+
+# --- computing and writing answers -------------------------------------------------------------
+
+def _chunks(values):
+    values = sorted(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
+    """Compute and store the answers of these products (ids, (store id, sku) pairs, whole stores).
+
+    Returns the ids of the stores they belong to. Written with plain UPDATEs on the transaction's
+    connection, so they neither dirty the session nor count as changes themselves.
+    """
+    connection = session.connection()
+    ids = set(product_ids)
+    by_store = defaultdict(set)
+    for store_id, sku in product_keys:
+        by_store[store_id].add(sku)
+    for store_id, skus in by_store.items():
+        for chunk in _chunks(skus):
+            ids.update(connection.execute(db.select(Product.id).where(
+                Product.store_id == store_id, Product.sku.in_(chunk))).scalars())
+    for store_id in whole_stores:
+        ids.update(connection.execute(db.select(Product.id).where(Product.store_id == store_id)).scalars())
+    ids.discard(None)
+    stores, touched = {}, set()
+    # Driver SQL, executemany: SQLAlchemy's parameter processing took 4 of 7 s to store 20,000 answers.
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    update = f"UPDATE product SET answer = {mark}, answer_from = {mark}, answer_until = {mark} WHERE id = {mark}"
+    as_date = str if connection.dialect.name == "sqlite" else (lambda day: day)  # SQLite keeps dates as text
+    for chunk in _chunks(ids):
+        found, shipments = {}, defaultdict(list)
+        for store_id, handling_days, timezone, *columns, expected_on, quantity in connection.execute(
+                db.select(Product.store_id, Store.handling_days, Store.timezone, *FACTS,
+                          Shipment.expected_on, Shipment.quantity)
+                .join(Store, Store.id == Product.store_id)
+                .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned"))
+                .where(Product.id.in_(chunk))):
+            found[columns[0]] = (store_id, Facts(*columns))
+            if store_id not in stores:
+                store = SimpleNamespace(handling_days=handling_days, timezone=timezone)
+                stores[store_id] = (store, today_in(store))
+            if expected_on is not None:
+                shipments[columns[0]].append((expected_on, quantity))
+        changes = []
+        for product_id, (store_id, facts) in found.items():
+            store, today = stores[store_id]
+            planned = shipments[product_id]
+            answer = rules.availability_for(facts, planned, today, handling_days_for(facts, store))
+            changes.append((json.dumps(item_of(answer)), as_date(today),
+                            as_date(rules.answer_lasts_until(facts, planned, today)), product_id))
+        if changes:
+            connection.exec_driver_sql(update, changes)
+        touched.update(stores)
+    return touched
+
+
+# --- reading answers ---------------------------------------------------------------------------
+
+# What the availability rules read of a product, in this order.
+FACTS = (
+    Product.id, Product.sku, Product.on_hand, Product.safety_stock, Product.mode, Product.backorder_limit,
+    Product.limit_to_incoming, Product.backordered, Product.back_in_stock_date, Product.release_date,
+    Product.handling_days, Product.message, Product.platform_id,
+)
+
+
+class Facts(NamedTuple):
+    """A product's row as the availability rules read it (hashable, so answers can be remembered)."""
+
+    id: int
+    sku: str
+    on_hand: int
+    safety_stock: int
+    mode: str
+    backorder_limit: int | None
+    limit_to_incoming: bool
+    backordered: int
+    back_in_stock_date: date | None
+    release_date: date | None
+    handling_days: int | None
+    message: str | None
+    platform_id: str | None
+
+
+def _as_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite keeps dates as text
+
+
+@lru_cache(maxsize=1024)
+def _read_sql(dialect, sku_count, pid_count):
+    """The product-page query for so many skus and platform ids, compiled once: (SQL, defaults, order).
+
+    One row a product whose stored answer holds today; a product without one comes with its
+    planned shipments (one row each), so it can be computed. Compiled by SQLAlchemy for the dialect
+    in use and run as driver SQL: building and compiling a statement per request costs more than
+    running it.
+    """
+    wanted = []
+    if sku_count:
+        wanted.append(Product.sku.in_([db.bindparam(f"sku_{n}") for n in range(sku_count)]))
+    if pid_count:
+        wanted.append(Product.platform_id.in_([db.bindparam(f"pid_{n}") for n in range(pid_count)]))
+    today = db.bindparam("today", type_=db.Date)
+    holds = (Product.answer_from <= today) & (Product.answer_until >= today)
+    lapsed = db.or_(Product.answer_from.is_(None), Product.answer_from > today, Product.answer_until < today)
+    statement = (
+        db.select(*FACTS, db.case((holds, Product.answer)), Shipment.expected_on, Shipment.quantity)
+        .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned") & lapsed)
+        .where(Product.store_id == db.bindparam("store_id"), db.or_(*wanted))
+    )
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), dict(compiled.params), compiled.positiontup
+
+
+def _fetch(store_id, today, skus, pids=()):
+    """Rows of (Facts, stored answer or None, expected_on, quantity) for these skus and platform ids."""
+    dialect = db.engine.dialect
+    sql, defaults, order = _read_sql(dialect, len(skus), len(pids))
+    params = {**defaults, "store_id": store_id, "today": today if dialect.name == "postgresql" else today.isoformat(),
+              **{f"sku_{n}": sku for n, sku in enumerate(skus)}, **{f"pid_{n}": pid for n, pid in enumerate(pids)}}
+    args = tuple(params[name] for name in order) if order else params
+    postgres = dialect.name == "postgresql"
+    connection = db.engine.raw_connection()  # the plain driver: a third of the time of exec_driver_sql
+    cursor = None
+    try:
+        if postgres:  # one read needs no transaction: this saves the BEGIN and ROLLBACK round trips
+            connection.dbapi_connection.autocommit = True
+        cursor = connection.cursor()
+        cursor.execute(sql, args)
+        rows = cursor.fetchall()
+        cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.dbapi_connection, cursor):
+            connection.invalidate(error)  # never hand a dead connection to the next request
+        # raised as SQLAlchemy would raise it, so a lost database answers 503 like everywhere else
+        raise DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error) from error
+    finally:
+        if postgres and connection.is_valid:
+            try:  # the pool's next user expects transactions again
+                connection.dbapi_connection.autocommit = False
+            except dialect.loaded_dbapi.Error:
+                connection.invalidate()
+        connection.close()
+    for *columns, answer, expected_on, quantity in rows:
+        facts = Facts(*columns)
+        # the driver's own types: SQLite gives 0/1 and text where PostgreSQL gives bool and date
+        yield facts._replace(
+            limit_to_incoming=bool(facts.limit_to_incoming),
+            back_in_stock_date=_as_date(facts.back_in_stock_date), release_date=_as_date(facts.release_date),
+        ), answer, _as_date(expected_on), quantity
+
+
+@lru_cache(maxsize=20_000)
+def _loaded(answer):
+    """A stored answer as the item it stands for, parsed once per process (callers copy, never change it)."""
+    return json.loads(answer)
+
+
+@lru_cache(maxsize=20_000)
+def _computed(facts, shipments, today, handling_days):
+    """The item for a product without a stored answer for today, remembered per process by every input."""
+    return item_of(rules.availability_for(facts, shipments, today, handling_days))
+
+
+def answers_for(store, skus, today=None, pids=()):
+    """The public API's item for each requested sku, then each platform id, in the order asked.
+
+    Keys the store lacks are untracked (a platform id nobody mapped: sku None). One query, one row
+    a product with an answer stored for today; see the module's docstring for the others.
+    """
+    today = today or today_in(store)
+    by_sku, by_pid, stored, shipments = {}, {}, {}, defaultdict(list)
+    for facts, answer, expected_on, quantity in _fetch(store.id, today, skus, pids):
+        by_sku[facts.sku] = facts
+        if facts.platform_id is not None:
+            by_pid[facts.platform_id] = facts
+        if answer is not None:
+            stored[facts.sku] = answer
+        elif expected_on is not None:
+            shipments[facts.sku].append((expected_on, quantity))
+
+    def item(facts, key):
+        if facts is None:
+            return item_of(rules.untracked(key))
+        if facts.sku in stored:
+            return _loaded(stored[facts.sku])
+        return _computed(facts, tuple(sorted(shipments[facts.sku])), today, handling_days_for(facts, store))
+
+    return [item(by_sku.get(sku), sku) for sku in skus] + [item(by_pid.get(pid), None) for pid in pids]
