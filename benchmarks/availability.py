@@ -112,12 +112,21 @@ def serve(app, env, tmp, cwd=None):
     raise RuntimeError(f"gunicorn {app} did not answer on {base} within 30 s")
 
 
-def wrk(url, seconds, args, headers=()):
-    """Run wrk against url; returns req/s, p50 and p99 (ms), request and error counts."""
+def wrk(url, seconds, args, headers=(), rotate=None):
+    """Run wrk against url; returns req/s, p50 and p99 (ms), request and error counts.
+
+    rotate=(prefix, count): each request asks for prefix + a random number below count instead
+    (rotate.lua), so no two requests in a row ask the same question.
+    """
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
-    proc = start(command + [url], env=os.environ)
+    if rotate:
+        command += ["-s", str(HERE / "rotate.lua")]
+        url = [url, "--", *map(str, rotate)]
+    else:
+        url = [url]
+    proc = start(command + url, env=os.environ)
     try:
         out, _ = proc.communicate(timeout=seconds + 30)
     finally:
@@ -142,9 +151,9 @@ def wrk(url, seconds, args, headers=()):
     }
 
 
-def load(url, args, headers=()):
+def load(url, args, headers=(), rotate=None):
     """wrk `args.repeat` times: the median run's figures, with every run's req/s in rps_runs."""
-    runs = sorted((wrk(url, args.duration, args, headers) for _ in range(args.repeat)), key=lambda r: r["rps"])
+    runs = sorted((wrk(url, args.duration, args, headers, rotate) for _ in range(args.repeat)), key=lambda r: r["rps"])
     return dict(runs[len(runs) // 2], rps_runs=[r["rps"] for r in runs])
 
 
@@ -263,26 +272,32 @@ def measure_baseline(body, args, tmp, why="bare Flask, the same 1-sku body, the 
 
 
 def measure(label, env, keys, args, tmp, baseline_rps, results):
-    """Serve the app on one database and run wrk on each case for each store."""
-    print(f"\n== {label}: measure")
-    server, base = serve("backorder:create_app()", env, tmp)
-    try:
-        for size, key in keys.items():
-            endpoint = f"{base}/api/v1/stores/{key}/availability?"
-            one, twenty = endpoint + "sku=" + ONE_SKU, endpoint + "&".join(f"sku={s}" for s in twenty_skus(size))
-            status, headers, _ = get(one)
-            assert status == 200 and headers["ETag"], f"{one} answered {status}"
-            revalidate = f"If-None-Match: {headers['ETag']}"
-            assert get(one, {"If-None-Match": headers["ETag"]})[0] == 304, "no 304 for a matching If-None-Match"
-            assert get(twenty)[0] == 200, f"{twenty} did not answer 200"
-            wrk(one, 3, args)  # warm-up: both workers, statement caches, page cache
-            for case, url, extra in (("1 sku", one, ()), ("20 skus", twenty, ()), ("304", one, (revalidate,))):
-                figures = load(url, args, extra)
-                results.append(dict(database=label, products=size, case=case, **figures,
-                                    ratio=figures["rps"] / baseline_rps))
-                print(f"  {size:>7,} products  {case:<8} {figures['rps']:6.0f} req/s  p99 {figures['p99_ms']:6.1f} ms")
-    finally:
-        stop(server)
+    """Serve the app on one database and run wrk on each case for each store, with the per-process
+    answer cache on (the default) and off (BACKORDER_ANSWER_CACHE_SECONDS=0), as --answer-cache asks."""
+    for cache in args.answer_cache.split(","):
+        print(f"\n== {label}: measure, answer cache {cache}")
+        seconds = {"on": env.get("BACKORDER_ANSWER_CACHE_SECONDS", "5"), "off": "0"}[cache]
+        server, base = serve("backorder:create_app()", dict(env, BACKORDER_ANSWER_CACHE_SECONDS=seconds), tmp)
+        try:
+            for size, key in keys.items():
+                endpoint = f"{base}/api/v1/stores/{key}/availability?"
+                one, twenty = endpoint + "sku=" + ONE_SKU, endpoint + "&".join(f"sku={s}" for s in twenty_skus(size))
+                status, headers, _ = get(one)
+                assert status == 200 and headers["ETag"], f"{one} answered {status}"
+                revalidate = f"If-None-Match: {headers['ETag']}"
+                assert get(one, {"If-None-Match": headers["ETag"]})[0] == 304, "no 304 for a matching If-None-Match"
+                assert get(twenty)[0] == 200, f"{twenty} did not answer 200"
+                wrk(one, 3, args)  # warm-up: both workers, statement caches, page cache
+                cases = (("1 sku", one, (), None), ("20 skus", twenty, (), None), ("304", one, (revalidate,), None),
+                         ("1 sku, rotating", endpoint + "sku=SKU-", (), ("/api/v1/stores/" + key
+                                                                          + "/availability?sku=SKU-", size)))
+                for case, url, extra, rotate in cases:
+                    figures = load(url, args, extra, rotate)
+                    results.append(dict(database=label, products=size, case=case, cache=cache, **figures,
+                                        ratio=figures["rps"] / baseline_rps))
+                    print(f"  {size:>7,} products  {case:<16} {figures['rps']:6.0f} req/s  p99 {figures['p99_ms']:6.1f} ms")
+        finally:
+            stop(server)
 
 
 def compare_view_counting(label, env, keys, args, tmp):
@@ -332,8 +347,8 @@ def judge(row, results):
     if row["case"] in TARGETS:
         notes.append(f">= {TARGETS[row['case']]:.2f}")
         ok = row["ratio"] >= TARGETS[row["case"]]
-    small = min((r for r in results if (r["database"], r["case"]) == (row["database"], row["case"])),
-                key=lambda r: r["products"])
+    small = min((r for r in results if (r["database"], r["case"], r.get("cache")) ==
+                 (row["database"], row["case"], row.get("cache"))), key=lambda r: r["products"])
     if row["products"] > small["products"]:
         row["change_vs_small"] = row["rps"] / small["rps"] - 1
         notes.append(f"{row['change_vs_small']:+.0%} vs small")
@@ -344,17 +359,18 @@ def judge(row, results):
 def report(baseline, results):
     repeated = len(baseline["rps_runs"]) > 1  # then req/s is the median run's, and "runs" their range
 
-    def line(database, products, case, row, target=""):
+    def line(database, products, case, cache, row, target=""):
         runs = f"{min(row['rps_runs']):7.0f}-{max(row['rps_runs']):<7.0f}" if repeated else ""
-        print(f"{database:<11}{products:>9}  {case:<9}{row['rps']:7.0f}{runs}{row['p99_ms']:8.1f}"
+        print(f"{database:<11}{products:>9}  {case:<17}{cache:<6}{row['rps']:7.0f}{runs}{row['p99_ms']:8.1f}"
               f"{row['ratio']:7.2f}  {target}".rstrip())
 
-    print(f"\n{'database':<11}{'products':>9}  {'case':<9}{'req/s':>7}{'  runs (min-max)' if repeated else ''}"
-          f"{'p99 ms':>8}{'ratio':>7}  target")
-    line("-", "-", "baseline", dict(baseline, ratio=1.0))
+    print(f"\n{'database':<11}{'products':>9}  {'case':<17}{'cache':<6}{'req/s':>7}"
+          f"{'  runs (min-max)' if repeated else ''}{'p99 ms':>8}{'ratio':>7}  target")
+    line("-", "-", "baseline", "", dict(baseline, ratio=1.0))
     for row in results:
         judge(row, results)
-        line(row["database"], f"{row['products']:,}", row["case"], row, f"{row['target']} {row['verdict']}")
+        line(row["database"], f"{row['products']:,}", row["case"], row["cache"], row,
+             f"{row['target']} {row['verdict']}")
     print(f"ratio: req/s over the baseline's. Targets: 1 sku >= 0.70, 20 skus >= 0.50, and the "
           f"{max(r['products'] for r in results):,}-product store within {NOISE:.0%} of the small one.")
     drift = baseline["rps_at_end"] / baseline["rps"] - 1
@@ -411,6 +427,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here (e.g. benchmarks/results/)")
+    parser.add_argument("--answer-cache", default="on,off", choices=["on,off", "on", "off"],
+                        help="serve with the per-process answer cache on, off, or both in turn (default on,off)")
     parser.add_argument("--view-counting", action="store_true",
                         help="only compare the large store with product-page view counting off and on (reports)")
     args = parser.parse_args()
@@ -439,7 +457,7 @@ def main():
         args.json.parent.mkdir(parents=True, exist_ok=True)
         machine = dict(cores=cores, python=platform.python_version(), platform=platform.platform(),
                        revision=revision)
-        settings = dict(duration_s=args.duration, repeat=args.repeat, wrk_threads=args.threads,
+        settings = dict(duration_s=args.duration, repeat=args.repeat, answer_cache=args.answer_cache, wrk_threads=args.threads,
                         wrk_connections=args.connections, gunicorn=GUNICORN, small=args.small, products=args.products)
         args.json.write_text(json.dumps(dict(date=started_at.isoformat(timespec="seconds"), machine=machine,
                                              settings=settings, baseline=baseline, results=results), indent=2))

@@ -14,6 +14,7 @@ it measures, it does not judge. Results: docs/admin.md, "Import".
 import argparse
 import csv
 import io
+import json
 import os
 import sys
 import tempfile
@@ -71,8 +72,9 @@ def main():
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--postgres-url", help="also run on this PostgreSQL server, in schema " + SCHEMA)
+    parser.add_argument("--json", help="also write the results here (seconds as [wall, CPU] pairs)")
     args = parser.parse_args()
-    targets = []
+    targets, results = [], []
     with tempfile.TemporaryDirectory() as folder:
         for size in map(int, args.sizes.split(",")):
             targets.append(("sqlite", size, f"sqlite:///{folder}/bench-{size}.sqlite"))
@@ -89,6 +91,7 @@ def main():
                 separator = "&" if "?" in url else "?"
                 url = f"{url}{separator}options=-csearch_path%3D{SCHEMA}"
             found = run(url, size, args.repeat)
+            results.append({"database": name, **found})
             timings = (found["check"], found["new"], found["update"])
             cells = " ".join(f"{wall:>6.2f}/{cpu:<5.2f}" for wall, cpu in timings)
             print(f"{name:<11} {size:>7} {found['bytes'] / 1e6:>5.1f} {cells}", flush=True)
@@ -96,6 +99,9 @@ def main():
                 with engine.begin() as connection:
                     connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
                 engine.dispose()
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"repeat": args.repeat, "results": results}, out, indent=1)
 
 
 if __name__ == "__main__":
