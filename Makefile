@@ -90,8 +90,9 @@ test-e2e: install widget
 	@echo "== browser tests (Chromium, SQLite)"
 	$(BIN)/python -m pytest -q e2e
 
+# Every benchmark on SQLite and PostgreSQL, small sizes (a few minutes); the full run: benchmarks/run_all.py
 bench: install
-	$(BIN)/python benchmarks/availability.py
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) server/*.egg-info .pytest_cache node_modules $(WIDGET) e2e/artifacts

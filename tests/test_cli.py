@@ -341,3 +341,16 @@ def test_create_user_adds_a_store_to_an_existing_user(app, runner, store, other_
 def test_create_user_for_an_unknown_store_says_so(runner):
     result = runner.invoke(args=["create-user", "--store", "pk_nope", "--email", "a@example.com"])
     assert result.exit_code == 2 and "no store has the public key" in result.output
+
+
+def test_refresh_answers_stores_the_answers_a_product_lacks(runner, app, store, make_product):
+    make_product("OLD", mode="backorder", on_hand=2)
+    with app.app_context():  # as after the upgrade that added stored answers, or a day later
+        db.session.execute(sa.text("UPDATE product SET answer = NULL, answer_from = NULL, answer_until = NULL"))
+        db.session.commit()
+    result = runner.invoke(args=["refresh-answers"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"refreshed": 1}
+    with app.app_context():
+        product = db.session.execute(db.select(Product).filter_by(sku="OLD")).scalar_one()
+        assert json.loads(product.answer)["state"] == "in_stock"
+    assert json.loads(runner.invoke(args=["refresh-answers"]).output) == {"refreshed": 0}

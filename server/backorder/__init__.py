@@ -15,7 +15,7 @@ def create_app(test_config=None):
     from . import admin, api, cli, config, errors, ratelimit, shopper, storefront, widget
     from .db import db, migrate
     from .api.recent import RecentAnswers
-    from .services import answers, views
+    from .services import changes, views
     from .services.stores import SnapshotCache
 
     config.load(app, test_config)
@@ -24,7 +24,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     app.extensions["backorder.stores"] = SnapshotCache(app.config["STORE_CACHE_SECONDS"])
     app.extensions["backorder.recent"] = RecentAnswers(app.config["ANSWER_CACHE_SECONDS"])
-    answers.init_app(app)  # every commit keeps the products' stored answers current
+    changes.init_app(app)  # every commit keeps the products' stored answers current
     app.extensions["backorder.ratelimiter"] = ratelimit.RateLimiter(
         ratelimit.storage_from_url(app.config["RATELIMIT_STORAGE"]))
     views.init_app(app)

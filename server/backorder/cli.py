@@ -1,4 +1,5 @@
-"""The `backorder` command: run | db upgrade | create-store | create-user | demo | worker | send-due | import | shell | routes."""
+"""The `backorder` command: run | db upgrade | create-store | create-user | demo | worker | send-due | import |
+refresh-answers | shell | routes."""
 
 import json
 import re
@@ -130,6 +131,15 @@ def send_due_command():
                            "skipped": tally.skipped}))
 
 
+@click.command("refresh-answers")
+@with_appcontext
+def refresh_answers_command():
+    """Store today's availability answer for each product lacking one (after upgrading; daily from cron)."""
+    from .services.answers import refresh_lapsed_answers
+
+    click.echo(json.dumps({"refreshed": refresh_lapsed_answers()}))
+
+
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--store", "public_key", required=True, help="The store's public key (pk_…) to import into.")
@@ -175,6 +185,7 @@ def init_app(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(send_due_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(refresh_answers_command)
     platform_cli.init_app(app)
 
 

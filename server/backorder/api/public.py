@@ -11,7 +11,7 @@ from .. import ratelimit, schemas
 from ..mail.i18n import phrase
 from ..services import answers, products, subscriptions
 from ..services.errors import UnknownStore
-from ..services.stores import store_by_public_key
+from ..services.stores import store_by_public_key, store_generation
 from .spec import arguments, body, openapi_document, other_responses, response
 
 bp = Blueprint("public", __name__)
@@ -46,7 +46,7 @@ def cacheable(view):
             answer.headers["Cache-Control"] = f"public, max-age={kept.max_age}"
             answer.headers["ETag"] = kept.etag
             return answer
-        generation = answers.store_generation(store.id)  # before reading: a change meanwhile makes it stale
+        generation = store_generation(store.id)  # before reading: a change meanwhile makes it stale
         g.viewed = ()
         answer = view(*args, public_key=public_key, **kwargs)
         if answer.status_code == 200:

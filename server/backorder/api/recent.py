@@ -4,7 +4,7 @@ import threading
 import time
 from typing import NamedTuple
 
-from ..services.answers import store_generation
+from ..services.stores import store_generation
 
 
 class Recent(NamedTuple):
@@ -21,7 +21,7 @@ class RecentAnswers:
     """(path, query string) -> the answer given, for `seconds` (0: never kept), at most `size` of them.
 
     An answer is reused only while no commit of this process has changed its store since it was
-    computed (services/answers.py bumps store_generation); changes other processes commit reach
+    computed (stores.store_generation, which services/changes.py counts); changes other processes commit reach
     this one within `seconds`, as settings do through the store cache (STORE_CACHE_SECONDS).
     """
 

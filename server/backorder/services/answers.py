@@ -1,28 +1,21 @@
 """Each product's availability answer, stored on its row when it changes, so a product page reads one row a sku.
 
-Writes never have to remember this: session events note every product a transaction touches (its
-own row after a flush, the product of a shipment, the rows a bulk UPDATE, DELETE or INSERT names,
-every product of a store whose handling days or time zone change) and, just before COMMIT, compute
-those products' answers with the rules and write them in the same transaction. An answer holds
-from the store-local day it was computed through the last day the rules give it unchanged
-(rules.answer_lasts_until); a read outside those days, or of a product without an answer (never
-touched since the migration, or written behind the session's back), computes it from the facts.
-
-Each commit also bumps, in this process, a counter per store it changed (store_generation), so
-per-process caches of public answers (api/public.py) know at once that this process changed them.
+refresh_answers computes the answers of the products a transaction touched and writes them in that
+transaction, just before COMMIT (services/changes.py notes them, so no write path can forget). An
+answer holds from the store-local day it was computed through the last day the rules give it
+unchanged (rules.answer_lasts_until); a read outside those days, or of a product without an answer
+(never touched since the migration, or written behind the session's back), computes it from the
+facts, as every read did before.
 """
 
 import json
-import threading
 from collections import defaultdict
 from datetime import date
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from ..db import db
 from ..models import Product, Shipment, Store
@@ -31,9 +24,6 @@ from .products import handling_days_for
 from .stores import today_in
 
 CHUNK = 500  # products per refresh query
-_NOTES = "backorder.answers"  # session.info key of what the transaction touched
-_generations = defaultdict(int)  # store id -> commits of this process that changed its answers
-_generations_lock = threading.Lock()
 
 
 def item_of(availability):
@@ -49,107 +39,6 @@ def item_of(availability):
         "incoming": [{"eta": part.eta.isoformat(), "quantity": part.quantity} for part in availability.incoming],
         "message": availability.message, "notify": availability.notify,
     }
-
-
-# --- what a transaction touched ----------------------------------------------------------------
-
-class _Notes(NamedTuple):
-    product_ids: set
-    product_keys: set  # (store_id, sku) of products inserted by a bulk INSERT
-    whole_stores: set  # stores whose every product needs a new answer (handling days, time zone)
-    stores: set  # stores whose public answers changed in any way (for store_generation)
-
-
-def _notes(session):
-    notes = session.info.get(_NOTES)
-    if notes is None:
-        notes = session.info[_NOTES] = _Notes(set(), set(), set(), set())
-    return notes
-
-
-def _after_flush(session, _context):
-    """Note the products and stores this flush wrote (new, changed or deleted objects)."""
-    notes = None
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Product):
-            notes = notes or _notes(session)
-            notes.stores.add(obj.store_id)
-            if obj not in session.deleted:
-                notes.product_ids.add(obj.id)
-        elif isinstance(obj, Shipment):
-            notes = notes or _notes(session)
-            notes.product_ids.add(obj.product_id if obj.product_id is not None else obj.product.id)
-        elif isinstance(obj, Store) and obj not in session.new:
-            notes = notes or _notes(session)
-            notes.stores.add(obj.id)  # widget settings ride along with every public answer
-            state = db.inspect(obj)
-            if state.attrs.handling_days.history.has_changes() or state.attrs.timezone.history.has_changes():
-                notes.whole_stores.add(obj.id)
-
-
-def _before_execute(state):
-    """Note the products a bulk statement on products or shipments is about to write."""
-    statement = state.statement
-    if not (state.is_update or state.is_delete or state.is_insert) or state.execution_options.get("no_answer_change"):
-        return
-    table = getattr(getattr(statement, "table", None), "name", None)  # an ORM statement's table is annotated
-    if table not in ("product", "shipment"):
-        return
-    notes = _notes(state.session)
-    if state.is_insert:
-        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-        if getattr(statement, "select", None) is not None or not all(rows):
-            raise NotImplementedError("INSERT … SELECT into products or shipments: the stored answers "
-                                      "cannot tell which products it touches (services/answers.py)")
-        if table == "product":
-            notes.product_keys.update((row["store_id"], row["sku"]) for row in rows)
-        else:
-            notes.product_ids.update(row["product_id"] for row in rows)
-        return
-    if table == "product":
-        found = db.select(Product.id, Product.store_id)
-    else:
-        found = db.select(Shipment.product_id, Product.store_id).join(Product, Product.id == Shipment.product_id)
-    if statement.whereclause is not None:
-        found = found.where(statement.whereclause)
-    for product_id, store_id in state.session.execute(found, execution_options={"no_answer_change": True}):
-        notes.product_ids.add(product_id)
-        notes.stores.add(store_id)
-
-
-def _before_commit(session):
-    """Compute and write the answers of everything the transaction touched, before it commits."""
-    session.flush()  # the last changes, noted by _after_flush
-    if _NOTES not in session.info:
-        return
-    notes = session.info[_NOTES]
-    notes.stores.update(refresh_answers(session, notes.product_ids, notes.product_keys, notes.whole_stores))
-
-
-def _after_commit(session):
-    notes = session.info.pop(_NOTES, None)
-    if notes is not None and notes.stores:
-        with _generations_lock:
-            for store_id in notes.stores:
-                _generations[store_id] += 1
-
-
-def _after_rollback(session):
-    session.info.pop(_NOTES, None)
-
-
-def init_app(app):
-    """Listen to every session of the process (once, however many apps are built)."""
-    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _before_execute),
-                           ("before_commit", _before_commit), ("after_commit", _after_commit),
-                           ("after_rollback", _after_rollback)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
-
-
-def store_generation(store_id):
-    """How many commits of this process changed the store's public answers (a cache's freshness check)."""
-    return _generations[store_id]
 
 
 # --- computing and writing answers -------------------------------------------------------------
@@ -175,8 +64,9 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
         for chunk in _chunks(skus):
             ids.update(connection.execute(db.select(Product.id).where(
                 Product.store_id == store_id, Product.sku.in_(chunk))).scalars())
-    for store_id in whole_stores:
-        ids.update(connection.execute(db.select(Product.id).where(Product.store_id == store_id)).scalars())
+    for store_id in whole_stores:  # locked first, as every writer locks a product before changing it
+        ids.update(connection.execute(db.select(Product.id).where(Product.store_id == store_id)
+                                      .order_by(Product.id).with_for_update()).scalars())
     ids.discard(None)
     stores, touched = {}, set()
     # Driver SQL, executemany: SQLAlchemy's parameter processing took 4 of 7 s to store 20,000 answers.
@@ -208,6 +98,26 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
             connection.exec_driver_sql(update, changes)
         touched.update(stores)
     return touched
+
+
+def refresh_lapsed_answers():
+    """Store today's answer for every product whose stored one is missing or does not hold today; commits.
+
+    Never needed for correct answers (reads compute those), only for fast ones: after the upgrade
+    that added stored answers, and daily for products whose answer changes every day (an overdue
+    shipment). Returns how many were stored.
+    """
+    refreshed = 0
+    for store in db.session.execute(db.select(Store)).scalars().all():
+        today = today_in(store)
+        lapsed = db.session.execute(db.select(Product.id).where(
+            Product.store_id == store.id,
+            db.or_(Product.answer_from.is_(None), Product.answer_from > today, Product.answer_until < today),
+        )).scalars().all()
+        refresh_answers(db.session, lapsed)
+        db.session.commit()
+        refreshed += len(lapsed)
+    return refreshed
 
 
 # --- reading answers ---------------------------------------------------------------------------

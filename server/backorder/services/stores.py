@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -58,8 +59,8 @@ def create_store(name, origins=(), locale="en", timezone="UTC", handling_days=0)
 
 def update_store(store, fields):
     """Change a store's settings. A new consent sentence gets a new version number (GDPR Art. 7(1)):
-    each sign-up records the version its shopper saw. Every process sees the change within
-    STORE_CACHE_SECONDS."""
+    each sign-up records the version its shopper saw. This process sees the change at once, every
+    other within STORE_CACHE_SECONDS."""
     if "allowed_origins" in fields:
         fields = {**fields, "allowed_origins": sorted({normalize_origin(url) for url in fields["allowed_origins"]})}
     if "consent_text" in fields and fields["consent_text"] != store.consent_text:
@@ -111,10 +112,28 @@ def widget_settings(store):
     }
 
 
+_generations = {}  # store id -> commits of this process that changed the store's public answers
+_generations_lock = threading.Lock()
+
+
+def store_generation(store_id):
+    """How many commits of this process changed the store's public answers (services/changes.py counts
+    them): per-process caches compare it to know at once that this process changed what they keep."""
+    return _generations.get(store_id, 0)
+
+
+def count_changes(store_ids):
+    """A commit of this process changed these stores' public answers (settings, products, shipments)."""
+    with _generations_lock:
+        for store_id in store_ids:
+            _generations[store_id] = _generations.get(store_id, 0) + 1
+
+
 class SnapshotCache:
     """Public key -> StoreSnapshot, kept `seconds` per process so product-page reads skip a query.
 
-    A settings change reaches every process within `seconds`; unknown keys are never cached.
+    A settings change reaches every process within `seconds`, and the process that made it at once
+    (store_generation); unknown keys are never cached.
     """
 
     def __init__(self, seconds):
@@ -124,15 +143,16 @@ class SnapshotCache:
     def get(self, public_key):
         now = time.monotonic()
         entry = self._entries.get(public_key)
-        if entry is not None and entry[0] > now:
+        if entry is not None and entry[0] > now and entry[2] == store_generation(entry[1].id):
             return entry[1]
         store = store_by_public_key(public_key)
+        generation = store_generation(store.id)
         snapshot = StoreSnapshot(
             store.id, store.public_key, frozenset(store.allowed_origins), store.locale, store.timezone,
             store.handling_days, store.cache_max_age, widget_settings(store),
         )
         if self.seconds > 0:
-            self._entries[public_key] = (now + self.seconds, snapshot)
+            self._entries[public_key] = (now + self.seconds, snapshot, generation)
         return snapshot
 
 
