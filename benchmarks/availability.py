@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -300,27 +301,44 @@ def measure(label, env, keys, args, tmp, baseline_rps, results):
             stop(server)
 
 
+def median(runs):
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
+def alternate(variants, cases, args, tmp):
+    """Serve each variant in turn, `args.repeat` rounds, and run wrk on each of its cases, so drift hits
+    every variant alike. variants: name -> (gunicorn app, environment, cwd); cases(base URL) -> {case:
+    (path, headers, rotate)}. Returns {(case, variant): [wrk figures of each round]}."""
+    runs = defaultdict(list)
+    for round_ in range(args.repeat):
+        for name, (app, env, cwd) in variants.items():
+            server, base = serve(app, env, tmp, cwd)
+            try:
+                chosen = cases(base) if app != "baseline_app:app" else {"baseline": ("/baseline", (), None)}
+                wrk(base + next(iter(chosen.values()))[0], 2, args)  # warm-up
+                for case, (path, headers, rotate) in chosen.items():
+                    runs[case, name].append(wrk(base + path, args.duration, args, headers, rotate))
+                print(f"  round {round_ + 1}, {name}: " + ", ".join(
+                    f"{case} {runs[case, name][-1]['rps']:.0f}" for case in chosen), flush=True)
+            finally:
+                stop(server)  # SIGTERM: each worker writes its last view counts as it exits
+    return runs
+
+
 def compare_view_counting(label, env, keys, args, tmp):
     """The large store's 1-sku and 20-sku cases with view counting off (BACKORDER_VIEW_FLUSH_SECONDS=0) and on
     (the default, 10 s), alternating off/on `args.repeat` times so drift hits both alike; returns result rows."""
     size = max(keys)
     endpoint = f"/api/v1/stores/{keys[size]}/availability?"
-    cases = (("1 sku", endpoint + "sku=" + ONE_SKU),
-             ("20 skus", endpoint + "&".join(f"sku={s}" for s in twenty_skus(size))))
-    runs = {(case, mode): [] for case, _ in cases for mode in ("off", "on")}
+    cases = {"1 sku": (endpoint + "sku=" + ONE_SKU, (), None),
+             "20 skus": (endpoint + "&".join(f"sku={s}" for s in twenty_skus(size)), (), None)}
     print(f"\n== {label}: view counting off vs on, {size:,} products, {args.repeat} alternating rounds")
-    for _ in range(args.repeat):
-        for mode, seconds in (("off", "0"), ("on", "10")):
-            server, base = serve("backorder:create_app()", dict(env, BACKORDER_VIEW_FLUSH_SECONDS=seconds), tmp)
-            try:
-                wrk(base + cases[0][1], 2, args)  # warm-up
-                for case, path in cases:
-                    runs[case, mode].append(wrk(base + path, args.duration, args))
-            finally:
-                stop(server)  # SIGTERM: each worker writes its last counts as it exits
+    variants = {mode: ("backorder:create_app()", dict(env, BACKORDER_VIEW_FLUSH_SECONDS=seconds), None)
+                for mode, seconds in (("off", "0"), ("on", "10"))}
+    runs = alternate(variants, lambda base: cases, args, tmp)
     rows = []
-    for case, _ in cases:
-        off, on = (sorted(runs[case, mode], key=lambda r: r["rps"])[len(runs[case, mode]) // 2] for mode in ("off", "on"))
+    for case in cases:
+        off, on = median(runs[case, "off"]), median(runs[case, "on"])
         change = on["rps"] / off["rps"] - 1
         rows.append(dict(database=label, products=size, case=case, rps_off=off["rps"], rps_on=on["rps"],
                          p99_off_ms=off["p99_ms"], p99_on_ms=on["p99_ms"], change=change,
@@ -328,6 +346,50 @@ def compare_view_counting(label, env, keys, args, tmp):
                          rps_runs_on=[r["rps"] for r in runs[case, "on"]]))
         print(f"  {case:<8} off {off['rps']:6.0f} req/s  on {on['rps']:6.0f} req/s  {change:+.1%}  "
               f"({'within' if abs(change) <= NOISE else 'OUTSIDE'} the {NOISE:.0%} noise allowance)")
+    return rows
+
+
+def compare_code(label, env, keys, body, args, tmp):
+    """The baseline, the server code at --compare-with (PYTHONPATH), and this checkout's with the answer cache
+    off and on, served in turn `args.repeat` rounds on one database; returns result rows (median runs, and
+    each ratio to the median baseline of the same rounds)."""
+    older = str(Path(args.compare_with).resolve() / "server")
+    variants = {
+        "baseline": ("baseline_app:app", dict(os.environ, BENCH_BASELINE_BODY=body.decode()), HERE),
+        "before": ("backorder:create_app()", dict(env, PYTHONPATH=older), None),
+        "cache off": ("backorder:create_app()", dict(env, BACKORDER_ANSWER_CACHE_SECONDS="0"), None),
+        "cache on": ("backorder:create_app()", env, None),
+    }
+
+    def cases(base):
+        found = {}
+        for size, key in keys.items():
+            endpoint = f"/api/v1/stores/{key}/availability?"
+            etag = get(base + endpoint + "sku=" + ONE_SKU)[1]["ETag"]
+            found.update({
+                f"{size:,} products, 1 sku": (endpoint + "sku=" + ONE_SKU, (), None),
+                f"{size:,} products, 20 skus": (endpoint + "&".join(f"sku={s}" for s in twenty_skus(size)), (), None),
+                f"{size:,} products, 304": (endpoint + "sku=" + ONE_SKU, (f"If-None-Match: {etag}",), None),
+                f"{size:,} products, 1 sku rotating": (endpoint + "sku=SKU-", (), (endpoint + "sku=SKU-", size)),
+            })
+        return found
+
+    print(f"\n== {label}: {args.compare_with} against this checkout, {args.repeat} alternating rounds")
+    runs = alternate(variants, cases, args, tmp)
+    baseline = median(runs["baseline", "baseline"])["rps"]
+    rows = [dict(database=label, case="baseline", variant="baseline", rps=baseline, ratio=1.0,
+                 rps_runs=[r["rps"] for r in runs["baseline", "baseline"]])]
+    for (case, variant), found in runs.items():
+        if variant != "baseline":
+            rows.append(dict(database=label, case=case, variant=variant, rps=median(found)["rps"],
+                             p99_ms=median(found)["p99_ms"], ratio=median(found)["rps"] / baseline,
+                             rps_runs=[r["rps"] for r in found]))
+    print(f"\n{'case':<34}" + "".join(f"{name:>18}" for name in variants if name != "baseline")
+          + f"   (ratio to the baseline's {baseline:.0f} req/s)")
+    for case in dict.fromkeys(row["case"] for row in rows if row["variant"] != "baseline"):
+        ratios = {row["variant"]: row for row in rows if row["case"] == case}
+        print(f"{case:<34}" + "".join(f"{ratios[name]['rps']:10.0f} {ratios[name]['ratio']:5.2f}  "
+                                      for name in variants if name != "baseline"))
     return rows
 
 
@@ -394,6 +456,10 @@ def run(args, tmp):
                 results += compare_view_counting(label, env, keys, args, tmp)
                 print(f"  views written by the counting servers: {counted_views(url):,}")
             return None, results
+        if args.compare_with:
+            for label, env, keys, body in prepared:
+                results += compare_code(label, env, keys, body, args, tmp)
+            return None, results
         baseline = measure_baseline(prepared[0][3], args, tmp)
         for label, env, keys, _body in prepared:
             measure(label, env, keys, args, tmp, baseline["rps"], results)
@@ -429,6 +495,9 @@ def main():
     parser.add_argument("--json", type=Path, help="also write the results as JSON here (e.g. benchmarks/results/)")
     parser.add_argument("--answer-cache", default="on,off", choices=["on,off", "on", "off"],
                         help="serve with the per-process answer cache on, off, or both in turn (default on,off)")
+    parser.add_argument("--compare-with", metavar="CHECKOUT",
+                        help="only compare, in alternating rounds, the server code of another checkout (e.g. a git "
+                             "worktree of an older commit) with this one's, answer cache off and on")
     parser.add_argument("--view-counting", action="store_true",
                         help="only compare the large store with product-page view counting off and on (reports)")
     args = parser.parse_args()

@@ -127,6 +127,31 @@ def test_answer_is_cacheable_and_revalidates_with_304(client, store, catalogue):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_repeat_and_its_304_are_answered_without_the_database(app, client, store, catalogue):
+    import sqlalchemy as sa
+
+    from backorder.db import db
+
+    first = client.get(url(store, "IN", "BO"))
+    used = []
+
+    def checkout(*args):
+        used.append(args)
+
+    with app.app_context():
+        pool = db.engine.pool
+    sa.event.listen(pool, "checkout", checkout)  # every query, the raw read path's too, takes a connection
+    try:
+        again = client.get(url(store, "IN", "BO"), headers={"If-None-Match": first.headers["ETag"]})
+        repeat = client.get(url(store, "IN", "BO"))
+    finally:
+        sa.event.remove(pool, "checkout", checkout)
+    assert (again.status_code, again.headers["ETag"], again.headers["Cache-Control"]) == (
+        304, first.headers["ETag"], "public, max-age=30")
+    assert (repeat.status_code, repeat.data) == (200, first.data)
+    assert used == []
+
+
 def test_etag_changes_when_the_answer_changes(client, store, catalogue):
     etag = client.get(url(store, "IN")).headers["ETag"]
     client.put("/api/v1/admin/products/IN", headers=store.headers, json={"on_hand": 3})
