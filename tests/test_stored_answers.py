@@ -89,7 +89,7 @@ def _check(store, client, public_key):
     assert items["items"] == [expected[sku] for sku in asked]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=steps)
 def test_stored_answers_follow_every_service(app, client, history):
     with app.app_context():
