@@ -61,9 +61,13 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
     for store_id, sku in product_keys:
         by_store[store_id].add(sku)
     for store_id, skus in by_store.items():
-        for chunk in _chunks(skus):
-            ids.update(connection.execute(db.select(Product.id).where(
-                Product.store_id == store_id, Product.sku.in_(chunk))).scalars())
+        if len(skus) > CHUNK:  # one pass over the store: a bulk insert's rows have no planner statistics yet,
+            # and PostgreSQL then matched each chunk's IN list against every row (0.6 s a chunk at 20,000)
+            ids.update(product_id for product_id, sku in connection.execute(
+                db.select(Product.id, Product.sku).where(Product.store_id == store_id)) if sku in skus)
+            continue
+        ids.update(connection.execute(db.select(Product.id).where(
+            Product.store_id == store_id, Product.sku.in_(list(skus)))).scalars())
     for store_id in whole_stores:  # locked first, as every writer locks a product before changing it
         ids.update(connection.execute(db.select(Product.id).where(Product.store_id == store_id)
                                       .order_by(Product.id).with_for_update()).scalars())
@@ -83,7 +87,10 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
                 db.select(Product.store_id, Store.handling_days, Store.timezone, *FACTS,
                           Shipment.expected_on, Shipment.quantity)
                 .join(Store, Store.id == Product.store_id)
-                .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned"))
+                # the shipments' own IN list lets PostgreSQL use their index even without statistics yet
+                # (a bulk insert in this transaction): a join alone scanned every shipment, chunk after chunk
+                .outerjoin(Shipment, (Shipment.product_id == Product.id) & (Shipment.status == "planned")
+                           & Shipment.product_id.in_(chunk))
                 .where(Product.id.in_(chunk))):
             found[columns[0]] = (store_id, Facts(*columns))
             if store_id not in stores:
