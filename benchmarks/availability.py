@@ -393,6 +393,52 @@ def compare_code(label, env, keys, body, args, tmp):
     return rows
 
 
+def in_process(label, url, keys, body, args):
+    """Milliseconds per request through Flask's test client in this process (one thread, no HTTP, no wrk):
+    steadier than wrk on a shared machine. The baseline is a bare Flask app with the same body; the app
+    runs with the answer cache off and on (code that has none ignores the setting). Returns result rows."""
+    from flask import Flask
+
+    from backorder import create_app
+
+    def per_request(client, path, headers=None, count=2000):
+        client.get(path, headers=headers or {})
+        runs = []
+        for _ in range(max(3, args.repeat)):
+            started = time.perf_counter()
+            for _ in range(count):
+                client.get(path, headers=headers or {})
+            runs.append((time.perf_counter() - started) / count * 1000)
+        return min(runs)  # the least disturbed run
+
+    bare = Flask("baseline")
+    bare.json.sort_keys = False
+    constant = json.loads(body)
+    bare.get("/baseline")(lambda: constant)
+    baseline = per_request(bare.test_client(), "/baseline")
+    rows = [dict(database=label, case="baseline", cache="", ms=baseline, ratio=1.0)]
+    print(f"\n== {label}: in-process, ms per request (baseline {baseline:.3f} ms)")
+    for cache in args.answer_cache.split(","):
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "LOG_LEVEL": "WARNING",
+                          "VIEW_FLUSH_SECONDS": 0, "ANSWER_CACHE_SECONDS": 5 if cache == "on" else 0})
+        client = app.test_client()
+        for size, key in keys.items():
+            endpoint = f"/api/v1/stores/{key}/availability?"
+            one = endpoint + "sku=" + ONE_SKU
+            etag = client.get(one).headers["ETag"]
+            for case, path, headers in (("1 sku", one, None),
+                                        ("20 skus", endpoint + "&".join(f"sku={s}" for s in twenty_skus(size)), None),
+                                        ("304", one, {"If-None-Match": etag})):
+                ms = per_request(client, path, headers)
+                rows.append(dict(database=label, products=size, case=case, cache=cache, ms=ms, ratio=baseline / ms))
+                print(f"  {size:>7,} products  {case:<8} cache {cache:<3} {ms:6.3f} ms  {baseline / ms:5.2f} of the "
+                      f"baseline's rate")
+        with app.app_context():
+            from backorder.db import db
+            db.engine.dispose()
+    return rows
+
+
 def counted_views(url):
     """Views the counting run wrote to the database (all stores)."""
     engine = sa.create_engine(url)
@@ -456,6 +502,10 @@ def run(args, tmp):
                 results += compare_view_counting(label, env, keys, args, tmp)
                 print(f"  views written by the counting servers: {counted_views(url):,}")
             return None, results
+        if args.in_process:
+            for (label, _env, keys, body), (_, url) in zip(prepared, targets):
+                results += in_process(label, url, keys, body, args)
+            return None, results
         if args.compare_with:
             for label, env, keys, body in prepared:
                 results += compare_code(label, env, keys, body, args, tmp)
@@ -498,6 +548,9 @@ def main():
     parser.add_argument("--compare-with", metavar="CHECKOUT",
                         help="only compare, in alternating rounds, the server code of another checkout (e.g. a git "
                              "worktree of an older commit) with this one's, answer cache off and on")
+    parser.add_argument("--in-process", action="store_true",
+                        help="only time requests through Flask's test client in this process (no wrk): steadier; "
+                             "run it again with PYTHONPATH=OTHER/server to time another checkout's code")
     parser.add_argument("--view-counting", action="store_true",
                         help="only compare the large store with product-page view counting off and on (reports)")
     args = parser.parse_args()
