@@ -89,7 +89,7 @@ def _check(store, client, public_key):
     assert items["items"] == [expected[sku] for sku in asked]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=steps)
 def test_stored_answers_follow_every_service(app, client, history):
     with app.app_context():
@@ -104,7 +104,7 @@ def test_stored_answers_follow_every_service(app, client, history):
             _check(db.session.get(Store, store_id), client, public_key)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(on_hand=st.integers(0, 3), mode=st.sampled_from(["notify", "backorder", "preorder"]),
        backordered=st.integers(0, 6), release=st.one_of(st.none(), days), back=st.one_of(st.none(), days),
        planned=st.lists(st.tuples(days, st.integers(0, 4)), max_size=3), offset=st.integers(0, 20))
