@@ -92,5 +92,5 @@ def test_a_database_file_that_cannot_be_opened_answers_503_even_on_the_raw_read_
     with app.app_context():
         db.engine.dispose()
     folder.rename(tmp_path / "unmounted")  # a new connection cannot open the file: the driver's own error
-    answer = client.get(url)
+    answer = client.get(url + "&sku=B")  # another question: the same one is answered from memory (recent.py)
     assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "unavailable"
