@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from backorder import create_app
+from backorder import create_app, init_process_state
 from backorder.db import db
 from backorder.models import Store
 from backorder.services import products, stores, users
@@ -108,24 +108,12 @@ def shared_app(database_url):
     return make_app(database_url)
 
 
-def _fresh_state(app):
-    """What create_app keeps per process (caches, limiter, view counts, the OpenAPI document), made anew."""
-    from backorder import ratelimit
-    from backorder.services import views
-
-    app.extensions["backorder.stores"] = stores.SnapshotCache(app.config["STORE_CACHE_SECONDS"])
-    app.extensions["backorder.ratelimiter"] = ratelimit.RateLimiter(
-        ratelimit.storage_from_url(app.config["RATELIMIT_STORAGE"]))
-    views.init_app(app)
-    app.extensions.pop("backorder.openapi", None)
-
-
 @pytest.fixture
 def app(shared_app):
     """The app on empty tables, with fresh per-process state; settings a test changes are put back after it."""
     app = shared_app
     settings = dict(app.config)
-    _fresh_state(app)
+    init_process_state(app)
     with app.app_context():
         _empty_tables()
     yield app
