@@ -35,29 +35,26 @@ def procfile():
     return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
-def call(method, url, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.read().decode(errors="replace")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None, None
-
-
-def fetch(url, headers=None):
-    """(status, headers, body) of a GET."""
-    request = urllib.request.Request(url, headers=headers or {})
+def fetch(url, headers=None, method="GET", data=None):
+    """(status, headers, body bytes) of one request; (None, {}, b"") when no HTTP answer came."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.headers, error.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None, {}, b""
+
+
+def call(method, url, body=None, headers=None):
+    """(status, parsed JSON) of a JSON request; an error's body as text; (None, None) when no answer came."""
+    status, _, raw = fetch(url, {"Content-Type": "application/json", **(headers or {})}, method,
+                           json.dumps(body).encode() if body is not None else None)
+    if status is None:
+        return None, None
+    return (status, json.loads(raw or b"null")) if status < 400 else (status, raw.decode(errors="replace"))
 
 
 def nginx_binary():
