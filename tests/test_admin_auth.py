@@ -78,6 +78,26 @@ def test_login_attempts_are_rate_limited_per_email(app, client, admin_user):
     assert answer.status_code == 429 and "Too many login attempts" in answer.text
 
 
+def _sign_up(client, store, n):
+    return client.post(f"/api/v1/stores/{store.public_key}/subscriptions", headers={"Origin": store.origin},
+                       json={"sku": "CAP", "email": f"p{n}@example.com"})
+
+
+def test_sign_ups_from_an_address_never_spend_its_admin_logins(app, client, store, admin_user, make_product):
+    make_product("CAP", mode="notify")
+    app.config.update(SIGNUP_LIMIT_IP="2/minute", ADMIN_LOGIN_LIMIT_IP="30/hour")
+    assert [_sign_up(client, store, n).status_code for n in range(3)] == [202, 202, 429]  # all from 127.0.0.1
+    assert AdminClient(client).login(admin_user.email, admin_user.password).status_code == 302
+
+
+def test_admin_logins_from_an_address_never_spend_its_sign_ups(app, client, store, admin_user, make_product):
+    make_product("CAP", mode="notify")
+    app.config.update(SIGNUP_LIMIT_IP="10/minute", ADMIN_LOGIN_LIMIT_IP="2/hour")
+    browser = AdminClient(client)
+    assert [browser.login(admin_user.email, "wrong password!").status_code for _ in range(3)] == [401, 401, 429]
+    assert _sign_up(client, store, 1).status_code == 202
+
+
 @pytest.mark.parametrize("target", ["//evil.example/admin", "https://evil.example/admin", "/api/v1/x", "javascript:x"])
 def test_login_never_redirects_off_the_admin(client, admin_user, target):
     client.get("/admin/login")

@@ -3,6 +3,9 @@
 A bucket holds up to `capacity` tokens and refills at `capacity / per_seconds` tokens a second; a
 request takes one token or is refused. Refusing takes nothing, and `hit_many` takes from every
 bucket or from none, so a refused request never drains the buckets it did not trip.
+
+A key is one bucket under one limit: a second limit on the same key would spend the first one's tokens
+and refill them at its own rate, so each use names its keys apart ("ip:…" for sign-ups, "login:ip:…").
 """
 
 import hashlib

@@ -20,10 +20,14 @@ def _safe_next(target):
 
 
 def _limit_attempts(email):
-    """Every login attempt costs a token per client address and per email (guessing is slow, not free)."""
+    """Every login attempt costs a token per client address and per email (guessing is slow, not free).
+
+    The buckets are the login's own ("login:…"): a shop's sign-ups from the same address spend none of them.
+    """
     config = current_app.config
+    address = ratelimit.ip_key(request.remote_addr or "0.0.0.0")
     wait = current_app.extensions["backorder.ratelimiter"].hit_many([
-        (ratelimit.ip_key(request.remote_addr or "0.0.0.0"), ratelimit.parse_limit(config["ADMIN_LOGIN_LIMIT_IP"])),
+        (f"login:{address}", ratelimit.parse_limit(config["ADMIN_LOGIN_LIMIT_IP"])),
         (f"login:{ratelimit.hashed(email)}", ratelimit.parse_limit(config["ADMIN_LOGIN_LIMIT_EMAIL"])),
     ])
     if wait:
