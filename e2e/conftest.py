@@ -390,8 +390,14 @@ class AdminPage:
         self.page.goto(self.site.api + "/admin/login")
         self.page.get_by_label("Email").fill(email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Log in").click()
-        self.page.wait_for_url("**/admin/**")
+        posted = lambda response: response.request.method == "POST" and "/admin/login" in response.url
+        with self.page.expect_response(posted) as answer:
+            self.page.get_by_role("button", name="Log in").click()
+        response = answer.value
+        if response.status != 302:
+            pytest.fail(f"login as {email} answered {response.status}, not a redirect: {response.text()[:2000]}",
+                        pytrace=False)
+        self.page.wait_for_url(lambda url: "/admin/login" not in url)
         return self
 
     def open(self, path):
