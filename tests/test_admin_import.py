@@ -1,5 +1,6 @@
 """Importing products from CSV: the page, the template, errors by row and column, all or nothing,
-10,000 rows, and the `backorder import` command, all over the same service."""
+10,000 rows, and the `backorder import` command, all over the same service. An upload is kept as an
+import job that the worker runs (its own task in the outbox); its page shows how it ended."""
 
 import csv
 import io
@@ -13,8 +14,10 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from backorder.db import db
-from backorder.models import Product, Store
+from backorder.models import IMPORT_KIND, ImportJob, Message, Product, Store
 from backorder.services import imports, products
+from backorder.services.outbox import claim_due_messages
+from backorder.services.platform_tasks import run_due_tasks
 
 GOOD = ("sku,name,price,on_hand,mode,backorder_limit,back_in_stock_date,handling_days,message\r\n"
         "LAMP,Brass lamp,89.00,0,backorder,10,2099-01-15,2,Hand-made\r\n"
@@ -27,6 +30,20 @@ def _upload(admin, text, name="products.csv"):
     raw = text.encode() if isinstance(text, str) else text
     boundary, body = encode_multipart({"csrf_token": admin.csrf, "file": FileStorage(io.BytesIO(raw), name)})
     return admin.client.post("/admin/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _run_worker(app):
+    """One pass of the worker's tasks, as `backorder worker` runs them; returns its Tally."""
+    with app.app_context():
+        return run_due_tasks("test-worker", app.config)
+
+
+def _import(app, admin, text, name="products.csv"):
+    """Upload, let the worker run the import, and return its page as the browser then sees it."""
+    answer = _upload(admin, text, name)
+    assert answer.status_code == 303, answer.text
+    _run_worker(app)
+    return admin.get(answer.headers["Location"])
 
 
 def _skus(app, store):
@@ -52,14 +69,14 @@ def test_page_documents_every_column_and_offers_a_template(admin):
 
 
 def test_the_template_imports_as_it_is(app, admin, store):
-    answer = _upload(admin, admin.get("/admin/import/template.csv").text)
+    answer = _import(app, admin, admin.get("/admin/import/template.csv").text)
     assert answer.status_code == 200 and "3 row(s), 3 new product(s), 0 updated" in answer.text
     assert _skus(app, store) == ["BOOK-2", "MUG-BLUE", "TEE-RED-M"]
 
 
 def test_a_valid_file_creates_and_updates_and_empty_cells_leave_fields_alone(app, admin, store, make_product):
     make_product("MUG", name="Old mug", safety_stock=3, backorder_limit=5, handling_days=4)
-    answer = _upload(admin, GOOD)
+    answer = _import(app, admin, GOOD)
     assert answer.status_code == 200 and "2 row(s), 1 new product(s), 1 updated" in answer.text
     with app.app_context():
         shop = db.session.get(Store, store.id)
@@ -72,8 +89,8 @@ def test_a_valid_file_creates_and_updates_and_empty_cells_leave_fields_alone(app
 
 def test_one_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(app, admin, store):
     text = GOOD + "CAP,Cap,abc,-1,sometimes,,2099-02-30,,\r\nLAMP,Again,,,,,,,\r\n"
-    answer = _upload(admin, text)
-    assert answer.status_code == 422 and "Nothing was imported: 5 problem(s) in products.csv" in answer.text
+    answer = _import(app, admin, text)
+    assert answer.status_code == 200 and "Nothing was imported: 5 problem(s) in products.csv" in answer.text
     assert _errors(answer.text) == [
         ("4", "price", "Not a valid number."),
         ("4", "on_hand", "Must be greater than or equal to 0 and less than or equal to 1000000000."),
@@ -129,7 +146,7 @@ def test_ten_thousand_rows_import_in_one_go(app, admin, store):
     text = _big_file(10_000)
     assert len(text.encode()) > 1024 * 1024  # past the app's usual request limit: the import page allows more
     started = time.perf_counter()
-    answer = _upload(admin, text)
+    answer = _import(app, admin, text)
     took = time.perf_counter() - started
     assert answer.status_code == 200 and "10000 row(s), 10000 new product(s)" in answer.text
     assert len(_skus(app, store)) == 10_000
@@ -142,8 +159,115 @@ def test_too_many_rows_are_refused(app, store):
 
 
 def test_imports_go_to_the_current_store_only(app, admin, store, other_store):
-    _upload(admin, GOOD)
+    _import(app, admin, GOOD)
     assert _skus(app, other_store) == [] and _skus(app, store) == ["LAMP", "MUG"]
+
+
+def test_an_upload_waits_for_a_worker_and_its_page_says_so(app, admin, store):
+    answer = _upload(admin, GOOD, name="spring.csv")
+    assert answer.status_code == 303 and re.fullmatch(r"/admin/import/\d+", answer.headers["Location"])
+    assert _skus(app, store) == []  # nothing saved by the request itself
+    waiting = admin.get(answer.headers["Location"])
+    assert waiting.status_code == 200 and "spring.csv is uploaded and waits for a worker" in waiting.text
+    assert f'data-pending="{answer.headers["Location"]}"' in waiting.text
+    assert _run_worker(app).sent == 1
+    done = admin.get(answer.headers["Location"])
+    assert "Imported spring.csv: 2 row(s), 2 new product(s), 0 updated." in done.text
+    assert "data-pending" not in done.text
+    listed = admin.get("/admin/import").text  # the Import page lists it, with its result
+    assert "spring.csv</a>" in listed and "2 row(s): 2 new, 0 updated" in listed
+    with app.app_context():
+        (job,) = db.session.execute(db.select(ImportJob)).scalars().all()
+        assert (job.status, job.csv, job.rows) == ("done", None, 2)  # the file is not kept once imported
+    assert _run_worker(app).sent == 0  # run once
+
+
+def test_import_tasks_are_never_taken_for_emails(app, admin, store):
+    _upload(admin, GOOD)
+    with app.app_context():
+        assert claim_due_messages("mailer", 10, 60) == []  # the mail side of the worker leaves it alone
+        assert db.session.execute(db.select(Message.kind)).scalars().all() == [IMPORT_KIND]
+    assert "No emails." in admin.get("/admin/messages").text  # nor listed as one in the delivery log
+
+
+def test_a_job_that_already_ended_is_not_run_again(app, admin, store, make_product):
+    location = _upload(admin, GOOD).headers["Location"]
+    _run_worker(app)
+    with app.app_context():
+        job = db.session.execute(db.select(ImportJob)).scalar_one()
+        shop = db.session.get(Store, store.id)
+        products.upsert_products(shop, [("LAMP", {"name": "Renamed since"})])
+        summary = imports.run_import_task(shop, {"task": "import", "job": job.id}, app.config)
+        assert summary == f"import {job.id} had already ended: done"
+        assert products.get_product(shop, "LAMP").name == "Renamed since"
+    assert "Imported products.csv" in admin.get(location).text
+
+
+def test_an_import_whose_worker_died_is_run_again_after_its_lease(app, admin, store):
+    from datetime import timedelta
+
+    from backorder.models import utcnow
+
+    _upload(admin, GOOD)
+    with app.app_context():
+        job = db.session.execute(db.select(ImportJob)).scalar_one()
+        job.status = "running"  # a worker marked it running, took the lease, and was killed
+        message = db.session.execute(db.select(Message)).scalar_one()
+        message.claimed_by, message.lease_until = "dead-worker", utcnow() + imports.IMPORT_LEASE
+        db.session.commit()
+    assert _run_worker(app).sent == 0 and _skus(app, store) == []  # still leased
+    with app.app_context():
+        db.session.execute(db.update(Message).values(lease_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert _run_worker(app).sent == 1 and _skus(app, store) == ["LAMP", "MUG"]
+
+
+def test_a_running_import_holds_its_task_for_the_long_lease(app, admin, store):
+    from backorder.models import utcnow
+
+    _upload(admin, GOOD)
+    seen = {}
+
+    def spy(original):
+        def import_products(shop, text):
+            message = db.session.execute(db.select(Message)).scalar_one()
+            job = db.session.execute(db.select(ImportJob)).scalar_one()
+            seen.update(lease=message.lease_until, status=job.status)
+            return original(shop, text)
+        return import_products
+
+    original = imports.import_products
+    imports.import_products = spy(original)
+    try:
+        _run_worker(app)
+    finally:
+        imports.import_products = original
+    assert seen["status"] == "running"
+    lease = seen["lease"] if seen["lease"].tzinfo else seen["lease"].replace(tzinfo=utcnow().tzinfo)
+    assert lease - utcnow() > imports.IMPORT_LEASE * 0.9  # not the 60 s an email gets
+
+
+def test_an_import_that_breaks_says_so_and_saves_nothing(app, admin, store, monkeypatch):
+    def broken(shop, items):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(imports, "upsert_products", broken)
+    location = _upload(admin, GOOD).headers["Location"]
+    tally = _run_worker(app)
+    assert tally.failed == 1
+    page = admin.get(location).text
+    assert "Nothing was imported from products.csv" in page and "RuntimeError: disk on fire" in page
+    assert _skus(app, store) == []
+
+
+def test_another_stores_import_is_not_found(app, admin, store, other_store):
+    with app.app_context():
+        job = imports.queue_import(db.session.get(Store, other_store.id), GOOD, "theirs.csv")
+        db.session.commit()
+        job_id = job.id
+    answer = admin.get(f"/admin/import/{job_id}")
+    assert answer.status_code == 404 and "theirs.csv" not in answer.text
+    assert admin.get("/admin/import/999999").status_code == 404
 
 
 def test_the_command_imports_a_file_or_lists_its_errors(app, runner, store, tmp_path):

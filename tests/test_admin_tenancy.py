@@ -16,12 +16,13 @@ from platform_server import BC_BASE, BC_TOKEN, platforms  # noqa: F401 (fixture)
 from platform_world import connect
 
 from backorder.db import db
-from backorder.models import Campaign, Message, PlatformConnection, Product, Shipment, Store, Subscription
+from backorder.models import Campaign, ImportJob, Message, PlatformConnection, Product, Shipment, Store, Subscription
 from backorder.services import campaigns, inventory, orders, products, subscriptions
+from backorder.services.platform_tasks import run_due_tasks
 from test_admin_settings import GOOD as SETTINGS
 
 B_SKU = "B-ONLY"
-B_MARKERS = ("B-ONLY", "b-shopper@example.com", "b-buyer@example.com", "B-ORDER-1", "Other Shop")
+B_MARKERS = ("B-ONLY", "b-shopper@example.com", "b-buyer@example.com", "B-ORDER-1", "Other Shop", "b-stock.csv")
 
 OPEN = {"admin.login", "admin.logout", "admin.home", "admin.switch_store"}
 
@@ -59,6 +60,7 @@ OBJECTS = {
     "admin.subscribers_erase": [("GET", "/admin/subscribers/{subscription}/erase"),
                                 ("POST", "/admin/subscribers/{subscription}/erase")],
     "admin.messages_retry": [("POST", "/admin/messages/{message}/retry")],
+    "admin.import_job": [("GET", "/admin/import/{import_job}")],
 }
 
 # (url, form data): what a user of A might post, naming B's things where the form takes names.
@@ -79,8 +81,12 @@ ACTIONS = {
 
 
 # What A gets where the form above is complete: done (200 or 302), or 404 for naming B's sku.
-EXPECTED = {"admin.settings": (302,), "admin.rotate_api_token": (200,), "admin.platforms_credentials": (302,),
+EXPECTED = {"admin.imports": (303,), "admin.settings": (302,), "admin.rotate_api_token": (200,), "admin.platforms_credentials": (302,),
             "admin.platforms_secret": (200,), "admin.platforms_schedule": (302,), "admin.products_bulk": (404,)}
+
+
+# Actions that queue their work: the worker runs it before B is compared.
+RUN_BY_THE_WORKER = {"admin.imports"}
 
 
 def admin_endpoints(app):
@@ -112,8 +118,10 @@ def world(app, store, other_store, make_product):
         campaign = campaigns.start_manual_campaign(b, products.get_product(b, B_SKU))  # backorderable: a room notice
         message = db.session.scalars(sa.select(Message).where(Message.store_id == b.id)).one()
         message.status, message.reason = "failed", "550 5.1.1 No such user"
+        job = ImportJob(store_id=b.id, filename="b-stock.csv", status="done", rows=1, created=0, updated=1)
+        db.session.add(job)
         db.session.commit()
-        ids = {"shipment": shipment.id, "campaign": campaign.id, "message": message.id,
+        ids = {"shipment": shipment.id, "campaign": campaign.id, "message": message.id, "import_job": job.id,
                "subscription": db.session.scalar(sa.select(Subscription.id).where(Subscription.store_id == b.id))}
     return ids
 
@@ -136,6 +144,7 @@ def snapshot_of_b(app, store_id):
             "products": rows(Product, "sku", "on_hand", "mode", "backorder_limit", "back_in_stock_date"),
             "subscriptions": rows(Subscription, "email", "status"),
             "messages": rows(Message, "recipient", "status", "attempts"),
+            "imports": rows(ImportJob, "filename", "status", "rows"),
             "campaigns": rows(Campaign, "status"),
             "shipments": sorted((s.id, s.status, s.quantity) for s in db.session.scalars(
                 sa.select(Shipment).join(Product).where(Product.store_id == store_id))),
@@ -169,6 +178,9 @@ def test_actions_change_only_the_current_store(app, admin, world, other_store, e
     assert answer.status_code < 500, answer.text[:500]
     if endpoint in EXPECTED:
         assert answer.status_code in EXPECTED[endpoint], f"{endpoint}: {answer.status_code} {answer.text[:300]}"
+    if endpoint in RUN_BY_THE_WORKER:
+        with app.app_context():
+            assert run_due_tasks("tenancy-test", app.config).sent >= 1
     assert snapshot_of_b(app, other_store.id) == before
 
 

@@ -8,18 +8,27 @@ is row 1.
 
 import csv
 import io
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from marshmallow import ValidationError, fields
 
+from ..db import db
+from ..models import IMPORT_KIND, ImportJob, Message, utcnow
 from ..schemas.catalog import ProductBulkItem
 from ..schemas.base import BackorderLimit
-from .errors import BadPayload
+from .errors import BadPayload, NotFound
 from .products import upsert_products
+
+log = logging.getLogger(__name__)
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,11}")
 MAX_ROWS = 10_000  # one transaction; far inside the bind-parameter limits of SQLite and PostgreSQL
+KEPT_ERRORS = 200  # a rejected import keeps this many of its errors (and how many there were)
+IMPORT_LEASE = timedelta(minutes=15)  # a worker that dies mid-import leaves it to another after this
+FINISHED = ("done", "rejected", "failed")
 CLEAR = {"none", "null"}
 SCHEMA = ProductBulkItem()
 COLUMNS = ["sku"] + [name for name in SCHEMA.fields if name != "sku"]
@@ -146,3 +155,81 @@ def import_products(store, text):
     saved = upsert_products(store, items)
     created = sum(1 for _, is_new in saved if is_new)
     return ImportResult(len(saved), created, len(saved) - created)
+
+
+class UnknownImport(NotFound):
+    code = "unknown_import"
+
+
+def queue_import(store, text, filename, now=None):
+    """Keep an uploaded CSV as a queued ImportJob and ask a worker to run it (the caller commits).
+
+    A worker checks and saves it as `import_products` does; the admin page shows how it ends.
+    """
+    now = now or utcnow()
+    job = ImportJob(store_id=store.id, filename=(filename or "products.csv")[:255], status="queued", csv=text,
+                    errors=[], error_count=0, created_at=now)
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(Message(store_id=store.id, kind=IMPORT_KIND, recipient=job.filename, email_hash="", locale="",
+                           payload={"task": "import", "job": job.id}, due_at=now, created_at=now))
+    return job
+
+
+def import_job_of(store, job_id):
+    """One of this store's imports; another store's (or none) is UnknownImport."""
+    job = db.session.get(ImportJob, job_id) if isinstance(job_id, int) else None
+    if job is None or job.store_id != store.id:
+        raise UnknownImport("No such import")
+    return job
+
+
+def recent_imports(store, limit=10):
+    """The store's latest imports, newest first."""
+    return db.session.execute(
+        db.select(ImportJob).where(ImportJob.store_id == store.id).order_by(ImportJob.id.desc()).limit(limit)
+    ).scalars().all()
+
+
+def run_import_task(store, payload, config, renew=None, now=None):
+    """The worker's task: run one queued import and record how it ended on the job. Returns a summary.
+
+    The job is marked running (and the task's lease lengthened to IMPORT_LEASE) in a commit of its own,
+    then the rows are checked and saved as `import_products` does. A worker killed before it
+    records the end leaves the job running; the task is then run again, which saves the same values.
+    """
+    job = db.session.get(ImportJob, payload.get("job")) if isinstance(payload.get("job"), int) else None
+    if job is None or job.store_id != store.id:
+        raise BadPayload(f"No import {payload.get('job')!r} in this store")
+    if job.status in FINISHED:
+        return f"import {job.id} had already ended: {job.status}"
+    job_id = job.id
+    job.status, job.started_at = "running", now or utcnow()
+    if renew is not None:
+        renew(IMPORT_LEASE)
+    db.session.commit()
+    try:
+        result = import_products(store, job.csv or "")
+    except ImportRejected as rejected:
+        db.session.rollback()
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.error_count = "rejected", len(rejected.errors)
+        job.errors = [asdict(error) for error in rejected.errors[:KEPT_ERRORS]]
+        summary = f"rejected: {len(rejected.errors)} problem(s)"
+    except Exception as error:
+        db.session.rollback()
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.reason = "failed", (getattr(error, "message", None) or f"{type(error).__name__}: {error}")[:500]
+        _finish(job, now)
+        db.session.commit()
+        raise
+    else:
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.rows, job.created, job.updated = "done", result.rows, result.created, result.updated
+        summary = f"{result.rows} row(s), {result.created} new, {result.updated} updated"
+    _finish(job, now)
+    return summary
+
+
+def _finish(job, now):
+    job.csv, job.finished_at = None, now or utcnow()  # the file is not kept once it is done

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..db import db
 from ..mail.compose import compose_message
 from ..mail.transports import PermanentFailure, ServerUnreachable, TemporaryFailure, backoff_seconds
-from ..models import TASK_KIND, Message, Product, Store, Subscription, Suppression, utcnow
+from ..models import TASK_KINDS, Message, Product, Store, Subscription, Suppression, utcnow
 from ..tokens import make_token
 from .campaigns import run_due_campaigns
 from .errors import UnknownMessage
@@ -47,7 +47,8 @@ class Tally:
 def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
     """Take up to `limit` due messages for `worker` until the lease ends; returns their ids.
 
-    Emails, or with tasks=True the platform tasks that share the outbox (services/platform_tasks.py).
+    Emails, or with tasks=True the tasks that share the outbox (platform work and CSV imports,
+    services/platform_tasks.py).
 
     PostgreSQL skips rows another worker is claiming (FOR UPDATE SKIP LOCKED), so any number of
     workers run side by side; SQLite's single writer makes the one UPDATE atomic by itself.
@@ -61,7 +62,7 @@ def claim_due_messages(worker, limit, lease_seconds, now=None, tasks=False):
         db.select(Message.id)
         .where(Message.status == "queued", Message.due_at <= now,
                sa.or_(Message.lease_until.is_(None), Message.lease_until < now),
-               Message.kind == TASK_KIND if tasks else Message.kind != TASK_KIND)
+               Message.kind.in_(TASK_KINDS) if tasks else Message.kind.not_in(TASK_KINDS))
         .order_by(Message.due_at, Message.id).limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
@@ -328,10 +329,10 @@ def retry_message(store, message_id):
 
 
 def messages_of(store, status=None, kind=None, limit=100, after=None):
-    """The store's delivery log, newest first (emails: platform tasks only when asked for by kind)."""
+    """The store's delivery log, newest first (emails: the worker's tasks only when asked for by kind)."""
     statement = db.select(Message).where(Message.store_id == store.id)
-    if kind != TASK_KIND:
-        statement = statement.where(Message.kind != TASK_KIND)
+    if kind not in TASK_KINDS:
+        statement = statement.where(Message.kind.not_in(TASK_KINDS))
     if status is not None:
         statement = statement.where(Message.status == status)
     if kind is not None:

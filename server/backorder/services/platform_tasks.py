@@ -1,6 +1,8 @@
 """Platform tasks: slow work (platform API calls) queued in the outbox and run by the mail worker.
 
 A task is a Message of kind TASK_KIND whose payload says what to do ({"platform", "task", …}).
+The admin's CSV imports run the same way, as messages of kind IMPORT_KIND ({"task": "import", "job"}:
+services/imports.py).
 It is claimed, leased, renewed, retried with backoff and given a reason like every email
 (services/outbox.py), so one queue and one kind of worker serve both. Tasks are idempotent
 (they re-read the platform and set absolute values; orders are recorded once per reference),
@@ -58,10 +60,10 @@ def queue_due_syncs(now=None):
 
 
 def _handler(task):
-    from . import platform_sync
+    from . import imports, platform_sync
 
     return {"product": platform_sync.refresh_bigcommerce_product, "order": platform_sync.record_bigcommerce_order,
-            "sync": platform_sync.sync_task}.get(task)
+            "sync": platform_sync.sync_task, "import": imports.run_import_task}.get(task)
 
 
 def run_task(message, config, settings, renew=None):
@@ -94,7 +96,7 @@ def run_task(message, config, settings, renew=None):
 
 
 def run_due_tasks(worker, config, stop=None, batch=20):
-    """One pass over due platform tasks (scheduled syncs queued first). Returns a Tally (sent = done)."""
+    """One pass over due tasks, platform work and imports (scheduled syncs queued first). Returns a Tally (sent = done)."""
     settings = mail_settings(config)
     queue_due_syncs()
     tally = Tally()
@@ -110,10 +112,12 @@ def run_due_tasks(worker, config, stop=None, batch=20):
             if not _still_ours(message, worker, settings):
                 continue
 
-            def renew(message=message):
-                """Keep the lease through a long task (a sync renews it after every page)."""
+            def renew(lease=None, message_id=message_id):
+                """Keep the lease through a long task (a sync renews it after every page; an import asks for
+                a longer `lease`, a timedelta), from the caller's next commit."""
+                lease = lease or timedelta(seconds=settings["lease_seconds"])
                 db.session.execute(db.update(Message).where(Message.id == message_id, Message.claimed_by == worker)
-                                   .values(lease_until=utcnow() + timedelta(seconds=settings["lease_seconds"])))
+                                   .values(lease_until=utcnow() + lease))
 
             outcome = run_task(message, config, settings, renew)
             setattr(tally, outcome, getattr(tally, outcome) + 1)

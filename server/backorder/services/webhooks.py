@@ -183,9 +183,9 @@ def erase_all_shoppers(store):
     """Shopify's shop/redact: every shopper's address at this store, alerts and emails included."""
     from ..models import Message, Subscription
 
-    from .platform_tasks import TASK_KIND
+    from ..models import TASK_KINDS
 
-    db.session.execute(db.delete(Message).where(Message.store_id == store.id, Message.kind != TASK_KIND))
+    db.session.execute(db.delete(Message).where(Message.store_id == store.id, Message.kind.not_in(TASK_KINDS)))
     db.session.execute(db.delete(Subscription).where(Subscription.store_id == store.id))
     db.session.execute(db.update(Order).where(Order.store_id == store.id).values(email=None))
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from ...db import db
-from ...models import TASK_KIND, Backorder, Message, Order, OrderLine, Product, Subscription, Suppression
+from ...models import TASK_KINDS, Backorder, Message, Order, OrderLine, Product, Subscription, Suppression
 from ..conversions import ALERT_KINDS
 from ..stores import today_in
 from . import by_day, day_map, days_between, per_day
@@ -82,7 +82,7 @@ def email_health(store, period):
         per_day(period, Message.created_at,
                 *(sa.func.count(sa.case((status == name, 1))) for name in ("sent", "failed", "skipped", "queued")),
                 sa.func.count(Message.clicked_at))
-        .where(Message.store_id == store.id, Message.kind != TASK_KIND)))  # platform tasks share the outbox
+        .where(Message.store_id == store.id, Message.kind.not_in(TASK_KINDS))))  # tasks share the outbox
     unsubscribed = day_map(db.session.execute(
         per_day(period, Suppression.created_at, sa.func.count())
         .where(Suppression.store_id == store.id, Suppression.reason == "unsubscribed")))
@@ -90,7 +90,7 @@ def email_health(store, period):
             for day in {*counts, *unsubscribed}]
     reasons = db.session.execute(
         db.select(Message.status, Message.kind, sa.func.coalesce(Message.reason, ""), sa.func.count())
-        .where(Message.store_id == store.id, Message.kind != TASK_KIND, Message.status.in_(("failed", "skipped")),
+        .where(Message.store_id == store.id, Message.kind.not_in(TASK_KINDS), Message.status.in_(("failed", "skipped")),
                period.contains(Message.created_at))
         .group_by(Message.status, Message.kind, Message.reason).order_by(sa.func.count().desc())
     ).all()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ...db import db
-from ...models import TASK_KIND, Backorder, Message, OrderLine, Product, Shipment, Subscription, utcnow
+from ...models import TASK_KINDS, Backorder, Message, OrderLine, Product, Shipment, Subscription, utcnow
 from .. import availability as rules
 from ..products import availability_of_products
 from ..stores import today_in
@@ -77,7 +77,7 @@ def _shipments_due(store, today):
 
 def _failing(store, now):
     week = now - timedelta(days=7)
-    emails = (Message.store_id == store.id, Message.kind != TASK_KIND)  # platform tasks share the outbox
+    emails = (Message.store_id == store.id, Message.kind.not_in(TASK_KINDS))  # tasks share the outbox
     failed = (*emails, Message.status == "failed", Message.created_at >= week)
     latest = db.session.execute(db.select(Message).where(*failed).order_by(Message.id.desc()).limit(5)).scalars().all()
     failed_count = db.session.execute(db.select(sa.func.count()).select_from(Message).where(*failed)).scalar_one()

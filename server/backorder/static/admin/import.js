@@ -1,8 +1,11 @@
 // The import form with a progress bar: the file is sent by XMLHttpRequest so the bar can show how much
-// of it has been uploaded; after that the bar runs without a value while the server checks and saves
-// the rows (it cannot report that part), and the result replaces the result area of this page.
+// of it has been uploaded. The server keeps the file and a worker imports it; the answer is that
+// import's page. While it waits or runs, the bar runs without a value and its page is asked again
+// every second; its result area then replaces the result area of this page. An import's own page,
+// opened while it runs, asks again the same way.
 (function () {
   "use strict";
+  var POLL_MS = 1000;
   var form = document.getElementById("import-form");
   if (!form || !window.FormData || !window.DOMParser) return;
   var box = document.getElementById("import-progress");
@@ -10,12 +13,56 @@
   var status = document.getElementById("upload-status");
   var button = form.querySelector("button[type=submit]");
 
+  function pending() {
+    var waiting = document.querySelector("#import-result [data-pending]");
+    return waiting && waiting.getAttribute("data-pending");
+  }
+
+  function refused(request, page) {
+    var main = page.querySelector("main");
+    box.hidden = false;
+    status.textContent = "The upload was refused (" + request.status + "): " + (main ? main.textContent.trim() : "");
+  }
+
+  // Put the result area of an answer in place of ours; while it still runs, ask its page again soon.
+  function show(request) {
+    var page = new DOMParser().parseFromString(request.responseText, "text/html");
+    var result = page.getElementById("import-result");
+    if (!result) return refused(request, page);
+    document.getElementById("import-result").replaceWith(document.adoptNode(result));
+    var recent = page.getElementById("recent-imports");
+    var here = document.getElementById("recent-imports");
+    if (recent && here) here.replaceWith(document.adoptNode(recent));
+    var next = pending();
+    if (next) {
+      box.hidden = false;
+      bar.removeAttribute("value");
+      status.textContent = "Uploaded. Checking and saving the rows…";
+      window.setTimeout(function () { ask(next); }, POLL_MS);
+      return;
+    }
+    button.disabled = false;
+    box.hidden = true;
+    var first = document.querySelector("#import-result [role=status], #import-result h2");
+    if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
+  }
+
+  function ask(url) {
+    var request = new XMLHttpRequest();
+    request.open("GET", url);
+    request.addEventListener("load", function () { show(request); });
+    request.addEventListener("error", function () {  // a blip: the import goes on; ask again
+      window.setTimeout(function () { ask(url); }, POLL_MS * 3);
+    });
+    request.send();
+  }
+
   form.addEventListener("submit", function (event) {
     var file = document.getElementById("file");
     if (!file.files.length) return; // let the server say a file is needed
     event.preventDefault();
     var request = new XMLHttpRequest();
-    request.open("POST", form.action || window.location.href);
+    request.open("POST", form.action); // the Import page, also from an import's own page
     request.setRequestHeader("X-CSRF-Token", window.backorderAdmin.csrf());
     box.hidden = false;
     button.disabled = true;
@@ -27,25 +74,17 @@
       status.textContent = "Uploading: " + bar.value + "%";
     });
     request.upload.addEventListener("load", function () {
-      bar.removeAttribute("value"); // indeterminate: the server is checking and saving
+      bar.removeAttribute("value"); // indeterminate: the server is keeping the file
       status.textContent = "Uploaded. Checking and saving the rows…";
     });
     request.addEventListener("load", function () {
-      var page = new DOMParser().parseFromString(request.responseText, "text/html");
-      var result = page.getElementById("import-result");
-      var here = document.getElementById("import-result");
+      if (request.responseURL && request.responseURL !== window.location.href && window.history.replaceState) {
+        window.history.replaceState(null, "", request.responseURL); // a reload shows this import
+      }
+      form.reset();
       button.disabled = false;
       box.hidden = true;
-      if (result) {
-        here.replaceWith(document.adoptNode(result));
-        form.reset();
-        var first = document.querySelector("#import-result [role=status], #import-result h2");
-        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
-      } else {
-        box.hidden = false;
-        var main = page.querySelector("main");
-        status.textContent = "The upload was refused (" + request.status + "): " + (main ? main.textContent.trim() : "");
-      }
+      show(request);
     });
     request.addEventListener("error", function () {
       button.disabled = false;
@@ -53,4 +92,11 @@
     });
     request.send(new FormData(form));
   });
+
+  if (pending()) {  // this import's own page, opened while it waits or runs
+    box.hidden = false;
+    bar.removeAttribute("value");
+    status.textContent = "Checking and saving the rows…";
+    window.setTimeout(function () { ask(pending()); }, POLL_MS);
+  }
 })();
