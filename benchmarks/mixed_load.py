@@ -19,7 +19,9 @@ processes sending to a counting aiosmtpd server, then runs wrk on one product pa
 
 Printed: req/s and p99 of each phase, the loaded p99 over the idle one (target: at most 2), wrk's
 non-2xx/3xx answers and socket errors (target: 0), the import's status and seconds, and the emails
-sent during the loaded phase. --worker-nice N starts the workers under `nice -n N`. It exits 0
+sent during the loaded phase. --worker-nice N starts the workers under `nice -n N`, --worker-sched idle
+under SCHED_IDLE, and --worker-cpu-weight W in a CPU control group of weight W (as the systemd unit's
+CPUWeight=; root only). It exits 0
 whatever the figures: it measures, it does not judge. Results: docs/reliability.md, "Mixed load".
 """
 
@@ -110,11 +112,17 @@ def measure(label, url, args, tmp):
     page = f"{base}/api/v1/stores/{key}/availability?sku={ONE_SKU}"
     workers, _ = start_workers(2, url, smtp_url, tmp, f"{label}-worker", **({"MAIL_BATCH": args.mail_batch}
                                                                              if args.mail_batch else {}))
-    if args.worker_nice:
-        for worker in workers:
+    if args.worker_cpu_weight:
+        into_cpu_group([worker.pid for worker in workers], args.worker_cpu_weight)
+    for worker in workers:
+        if args.worker_nice:
             os.setpriority(os.PRIO_PROCESS, worker.pid, args.worker_nice)
-    result = {"database": label, "gunicorn_workers": args.gunicorn_workers, "worker_nice": args.worker_nice}
-    print(f"== {label}: measure ({args.gunicorn_workers} gunicorn workers, workers at nice {args.worker_nice})")
+        if args.worker_sched == "idle":  # as systemd's CPUSchedulingPolicy=idle (deploy/systemd/)
+            os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
+    result = {"database": label, "gunicorn_workers": args.gunicorn_workers, "worker_nice": args.worker_nice,
+              "worker_sched": args.worker_sched, "worker_cpu_weight": args.worker_cpu_weight}
+    print(f"== {label}: measure ({args.gunicorn_workers} gunicorn workers, workers at nice {args.worker_nice}, "
+          f"scheduling policy {args.worker_sched}, CPU weight {args.worker_cpu_weight or 'not set'})")
     try:
         wrk(page, 3, args)  # warm-up
         result["idle"] = phase("idle", page, args)
@@ -145,6 +153,25 @@ def measure(label, url, args, tmp):
     return result
 
 
+def into_cpu_group(pids, weight):
+    """Move the processes into one CPU control group of `weight` (systemd's CPUWeight=, 1-10000; every other
+    process keeps 100), as deploy/systemd/backorder-worker@.service does. Needs root and a cpu controller."""
+    v2, v1 = Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/cpu")
+    if (v2 / "cgroup.controllers").exists() and "cpu" in (v2 / "cgroup.controllers").read_text().split():
+        group, setting, value = v2 / "backorder-bench-workers", "cpu.weight", str(weight)
+    elif (v1 / "cpu.shares").exists():
+        group, setting, value = v1 / "backorder-bench-workers", "cpu.shares", str(max(2, weight * 1024 // 100))
+    else:
+        raise SystemExit("--worker-cpu-weight needs a cgroup cpu controller (/sys/fs/cgroup)")
+    try:
+        group.mkdir(exist_ok=True)
+        (group / setting).write_text(value)
+        for pid in pids:
+            (group / "cgroup.procs").write_text(str(pid))
+    except PermissionError as error:
+        raise SystemExit(f"--worker-cpu-weight needs root: {error}")
+
+
 def serve_with(gunicorn, env, tmp):
     """availability.serve with other gunicorn options."""
     import availability
@@ -167,6 +194,11 @@ def main():
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--gunicorn-timeout", type=int, default=120, help="seconds (the Procfile's; gunicorn's own is 30)")
     parser.add_argument("--worker-nice", type=int, default=0, help="niceness of the `backorder worker` processes")
+    parser.add_argument("--worker-sched", choices=("other", "idle"), default="other",
+                        help="their CPU scheduling policy: idle runs them only when the web leaves a core free")
+    parser.add_argument("--worker-cpu-weight", type=int, default=0,
+                        help="put the workers in a CPU control group of this weight (systemd's CPUWeight=; "
+                             "everything else has 100); 0: leave them where they are")
     parser.add_argument("--mail-batch", type=int, default=0, help="BACKORDER_MAIL_BATCH of the workers (0: default)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")

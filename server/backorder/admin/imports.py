@@ -9,7 +9,6 @@ from ..services.imports import COLUMNS, MAX_ROWS
 from . import bp
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # 10,000 rows of every column fit easily
-REFRESH_SECONDS = 2  # a running import's page reloads itself this often (without JavaScript)
 
 
 @bp.before_app_request
@@ -26,7 +25,7 @@ def _page(job=None, errors=None, filename=None, status=200):
     error_count = job.error_count if job is not None and job.status == "rejected" else len(errors or [])
     return render_template("admin/import.html", columns=COLUMNS, max_rows=MAX_ROWS, job=job, errors=errors or [],
                            error_count=error_count, filename=filename, recent=imports.recent_imports(g.store),
-                           refresh=REFRESH_SECONDS, max_mb=MAX_FILE_BYTES // (1024 * 1024)), status
+                           max_mb=MAX_FILE_BYTES // (1024 * 1024)), status
 
 
 @bp.route("/import", methods=["GET", "POST"], endpoint="imports")

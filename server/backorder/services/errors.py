@@ -48,6 +48,10 @@ class UnknownSubscription(NotFound):
     code = "unknown_subscription"
 
 
+class UnknownImport(NotFound):
+    code = "unknown_import"
+
+
 class InvalidLink(NotFound):
     """A link from an email that is forged, used up, expired or names erased data."""
 

@@ -8,7 +8,6 @@ is row 1.
 
 import csv
 import io
-import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -19,10 +18,8 @@ from ..db import db
 from ..models import IMPORT_KIND, ImportJob, Message, utcnow
 from ..schemas.catalog import ProductBulkItem
 from ..schemas.base import BackorderLimit
-from .errors import BadPayload, NotFound
+from .errors import BadPayload, UnknownImport
 from .products import upsert_products
-
-log = logging.getLogger(__name__)
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,11}")
 MAX_ROWS = 10_000  # one transaction; far inside the bind-parameter limits of SQLite and PostgreSQL
@@ -155,10 +152,6 @@ def import_products(store, text):
     saved = upsert_products(store, items)
     created = sum(1 for _, is_new in saved if is_new)
     return ImportResult(len(saved), created, len(saved) - created)
-
-
-class UnknownImport(NotFound):
-    code = "unknown_import"
 
 
 def queue_import(store, text, filename, now=None):
