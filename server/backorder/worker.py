@@ -1,4 +1,5 @@
-"""The worker: a loop that plans campaign waves, sends due messages and runs platform tasks, until told to stop.
+"""The worker: a loop that plans campaign waves, sends due messages and runs tasks (platform work, CSV
+imports), until told to stop.
 
 Run as `backorder worker` (any number side by side), as `backorder send-due` from cron (one pass),
 or as a thread inside `backorder run` for development.
@@ -38,7 +39,8 @@ def one_pass(app, transport, name, stop=None):
         finally:
             db.remove_session()
     if tasks.sent or tasks.failed or tasks.retried:
-        log.info("worker: platform tasks done %d, retried %d, failed %d", tasks.sent, tasks.retried, tasks.failed)
+        log.info("worker: tasks (platform, import) done %d, retried %d, failed %d",
+                 tasks.sent, tasks.retried, tasks.failed)
     if tally.sent or tally.failed or tally.retried or tally.skipped:
         log.info("worker: sent %d, retried %d, failed %d, skipped %d",
                  tally.sent, tally.retried, tally.failed, tally.skipped)
