@@ -275,6 +275,9 @@ def main():
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep-sqlite", type=Path, help="seed the SQLite database at this path and keep it")
     parser.add_argument("--reuse-sqlite", type=Path, help="time the reports on a database kept by --keep-sqlite")
+    parser.add_argument("--keep-postgres", action="store_true",
+                        help=f"keep the PostgreSQL database ({BENCH_DB}) for --reuse-postgres or EXPLAIN")
+    parser.add_argument("--reuse-postgres", action="store_true", help="time the reports on the kept one, unseeded")
     args = parser.parse_args()
     revision = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"],
                               capture_output=True, text=True).stdout.strip()
@@ -284,12 +287,16 @@ def main():
         if not args.postgres_only:
             path = (args.reuse_sqlite or args.keep_sqlite or Path(tmp) / "reports.sqlite").resolve()
             outcome.append(run("SQLite", f"sqlite:///{path}", args, tmp, seeded_already=bool(args.reuse_sqlite)))
-        pg = None if args.sqlite_only else postgres_database(args.postgres_url, BENCH_DB)
+        if args.reuse_postgres:
+            pg = args.postgres_url.rsplit("/", 1)[0] + "/" + BENCH_DB
+        else:
+            pg = None if args.sqlite_only else postgres_database(args.postgres_url, BENCH_DB)
         if pg:
             try:
-                outcome.append(run("PostgreSQL", pg, args, tmp))
+                outcome.append(run("PostgreSQL", pg, args, tmp, seeded_already=args.reuse_postgres))
             finally:
-                postgres_admin(args.postgres_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+                if not (args.keep_postgres or args.reuse_postgres):
+                    postgres_admin(args.postgres_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     slowest = max((r for o in outcome for r in o["results"]), key=lambda r: r["median_s"], default=None)
     if slowest:
         print(f"\nslowest: {slowest['case']} {slowest['median_s']:.3f} s (target: every report under 2 s)")

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from backorder.db import db
 from backorder.models import (
@@ -229,3 +230,13 @@ def test_days_follow_daylight_saving_time(app):
         assert [(row["day"].day, row["signups"]) for row in activity.daily_activity(store, period)] == [
             (28, 1), (29, 2), (30, 1)]
         assert period.hi - period.lo == timedelta(hours=71)
+
+
+def test_postgres_sessions_run_reports_without_jit(app):
+    """JIT made the reports slower on PostgreSQL (docs/benchmarks.md): every connection turns it off."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's JIT: SQLite has none")
+        assert db.session.execute(sa.text("SHOW jit")).scalar_one() == "off"
+        db.session.rollback()  # a session setting: still off in the next transaction
+        assert db.session.execute(sa.text("SHOW jit")).scalar_one() == "off"

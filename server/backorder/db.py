@@ -63,6 +63,16 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 
 
 @event.listens_for(Engine, "connect")
+def _postgres_settings(dbapi_connection, _record):
+    """No JIT compilation: it starts only for the costliest queries (the reports), and there it took
+    ~100 ms of a 0.8 s query and made the reports 5-15 % slower (docs/benchmarks.md, reports)."""
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.commit()  # a session setting, kept when the pool rolls back later transactions
+
+
+@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """WAL lets readers run beside the one writer; foreign keys are off by default in SQLite."""
     if type(dbapi_connection).__module__ != "sqlite3":
