@@ -68,7 +68,9 @@ def _postgres_settings(dbapi_connection, _record):
     ~100 ms of a 0.8 s query and made the reports 5-15 % slower (docs/benchmarks.md, reports)."""
     if not type(dbapi_connection).__module__.startswith("psycopg"):
         return
-    dbapi_connection.execute("SET jit = off")
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
     dbapi_connection.commit()  # a session setting, kept when the pool rolls back later transactions
 
 
