@@ -96,7 +96,9 @@ def run_task(message, config, settings, renew=None):
 
 
 def run_due_tasks(worker, config, stop=None, batch=20):
-    """One pass over due tasks, platform work and imports (scheduled syncs queued first). Returns a Tally (sent = done)."""
+    """One pass over due tasks, platform work and imports (scheduled syncs queued first).
+
+    Returns a Tally (sent = done)."""
     settings = mail_settings(config)
     queue_due_syncs()
     tally = Tally()

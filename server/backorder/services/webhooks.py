@@ -181,9 +181,7 @@ def erase_shopper(store, email):
 
 def erase_all_shoppers(store):
     """Shopify's shop/redact: every shopper's address at this store, alerts and emails included."""
-    from ..models import Message, Subscription
-
-    from ..models import TASK_KINDS
+    from ..models import TASK_KINDS, Message, Subscription
 
     db.session.execute(db.delete(Message).where(Message.store_id == store.id, Message.kind.not_in(TASK_KINDS)))
     db.session.execute(db.delete(Subscription).where(Subscription.store_id == store.id))

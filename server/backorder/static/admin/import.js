@@ -6,6 +6,8 @@
 (function () {
   "use strict";
   var POLL_MS = 1000;
+  var SLOW_POLL_MS = 10000; // after two minutes (no worker running?), ask less often
+  var asked = 0;
   var form = document.getElementById("import-form");
   if (!form || !window.FormData || !window.DOMParser) return;
   var box = document.getElementById("import-progress");
@@ -38,7 +40,8 @@
       box.hidden = false;
       bar.removeAttribute("value");
       status.textContent = "Uploaded. Checking and saving the rows…";
-      window.setTimeout(function () { ask(next); }, POLL_MS);
+      asked += 1;
+      window.setTimeout(function () { ask(next); }, asked > 120 ? SLOW_POLL_MS : POLL_MS);
       return;
     }
     button.disabled = false;
@@ -81,9 +84,10 @@
       if (request.responseURL && request.responseURL !== window.location.href && window.history.replaceState) {
         window.history.replaceState(null, "", request.responseURL); // a reload shows this import
       }
-      form.reset();
+      if (request.status === 200) form.reset(); // kept and queued (or its errors shown): pick the next file
       button.disabled = false;
       box.hidden = true;
+      asked = 0;
       show(request);
     });
     request.addEventListener("error", function () {
