@@ -552,3 +552,27 @@ def test_erasure_removes_alerts_and_queued_emails_and_kills_the_links(app, shop,
     smtp_server.clear()
     send_due(app)
     assert smtp_server.recipients == [SHOPPERS[1]]
+
+
+def test_a_worker_pass_turns_to_its_tasks_while_a_campaign_is_still_sending(app, shop, sold_out, smtp_server):
+    """An import (or a platform task) runs between batches of a big campaign, not after its last email."""
+    from backorder.models import ImportJob
+    from backorder.services import imports
+    from backorder.worker import one_pass
+
+    sold_out("TEE")
+    sign_up(app, shop, "TEE", [f"waiting{n}@example.org" for n in range(12)])
+    restock(app, shop, "TEE")
+    with app.app_context():
+        imports.queue_import(db.session.get(Store, shop.id), "sku,on_hand\r\nNEW,3\r\n", "new.csv")
+        db.session.commit()
+    app.config["MAIL_BATCH"] = 4
+    tally = one_pass(app, transport_from_url(smtp_server.url), "worker-1", mail_seconds=0)  # one batch, then tasks
+    assert tally.more and len(smtp_server.messages) == 4
+    with app.app_context():
+        assert db.session.execute(sa.select(ImportJob.status)).scalar_one() == "done"
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Message)
+                                  .where(Message.status == "queued", Message.kind == "restock")).scalar_one() == 8
+    while one_pass(app, transport_from_url(smtp_server.url), "worker-1", mail_seconds=0).more:
+        pass
+    assert len(smtp_server.messages) == 12  # the rest, a batch a pass

@@ -24,6 +24,7 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": 60,  # a claimed message whose worker died is sent by another after this
     "MAIL_MAX_ATTEMPTS": 8,
     "WORKER_POLL_SECONDS": 1,
+    "WORKER_MAIL_SECONDS": 5,  # a worker sends mail this long at most, then runs its due tasks, then mail again
     "RUN_WORKER": True,  # `backorder run` (the development server) also sends mail in a thread
     # Sign-up abuse limits (token buckets shared by every process)
     "TRUSTED_PROXIES": 0,  # reverse proxies in front that set X-Forwarded-For (for per-client limits)

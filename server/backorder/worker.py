@@ -26,11 +26,14 @@ def worker_name():
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[-64:]
 
 
-def one_pass(app, transport, name, stop=None):
-    """Send what is due now (until `stop` is set); a database outage is logged and retried on the next pass."""
+def one_pass(app, transport, name, stop=None, mail_seconds=None):
+    """Send what is due now (until `stop` is set, or for about `mail_seconds`), then run the due tasks.
+
+    A database outage is logged and retried on the next pass.
+    """
     with app.app_context():
         try:
-            tally = send_due(transport, name, app.config, stop=stop)
+            tally = send_due(transport, name, app.config, stop=stop, seconds=mail_seconds)
             tasks = run_due_tasks(name, app.config, stop=stop)
             prune_deliveries(app.config["WEBHOOK_DEDUPE_DAYS"])
         except OperationalError as error:
@@ -53,8 +56,9 @@ def run_worker(app, stop, transport=None):
     name = worker_name()
     log.info("worker %s sending through %s", name, transport.describe())
     while not stop.is_set():
-        one_pass(app, transport, name, stop)
-        stop.wait(app.config["WORKER_POLL_SECONDS"])
+        tally = one_pass(app, transport, name, stop, mail_seconds=app.config["WORKER_MAIL_SECONDS"] or None)
+        if tally is None or not tally.more:  # idle (or the database is down): wait; else mail is still due
+            stop.wait(app.config["WORKER_POLL_SECONDS"])
 
 
 def start_worker_thread(app):
