@@ -40,26 +40,30 @@ def cacheable(view):
         kept = recent.get(key)
         if kept is not None:
             _count_views(store, kept.viewed)
-            match = request.headers.get("If-None-Match")
-            answer = Response(b"" if match and _matches(match, kept.etag) else kept.body,
-                              304 if match and _matches(match, kept.etag) else 200, mimetype="application/json")
-            answer.headers["Cache-Control"] = f"public, max-age={kept.max_age}"
-            answer.headers["ETag"] = kept.etag
-            return answer
+            return _answer(kept.body, kept.etag, kept.max_age)
         generation = store_generation(store.id)  # before reading: a change meanwhile makes it stale
         g.viewed = ()
         answer = view(*args, public_key=public_key, **kwargs)
-        if answer.status_code == 200:
-            etag = '"' + hashlib.blake2b(answer.get_data(), digest_size=16).hexdigest() + '"'
-            answer.headers["Cache-Control"] = f"public, max-age={store.cache_max_age}"
-            answer.headers["ETag"] = etag
-            recent.put(key, store.id, generation, etag, answer.get_data(), store.cache_max_age, g.viewed)
-            _count_views(store, g.viewed)
-            if "If-None-Match" in request.headers:
-                answer.make_conditional(request)
-        return answer
+        if answer.status_code != 200:
+            return answer
+        body = answer.get_data()
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        recent.put(key, store.id, generation, etag, body, store.cache_max_age, g.viewed)
+        _count_views(store, g.viewed)
+        return _answer(body, etag, store.cache_max_age)
 
     return wrapper
+
+
+def _answer(body, etag, max_age):
+    """The 200 with its caching headers, or a 304 when If-None-Match names its ETag: the same for an answer
+    just computed and one kept in memory."""
+    match = request.headers.get("If-None-Match")
+    unchanged = bool(match) and _matches(match, etag)
+    answer = Response(b"" if unchanged else body, 304 if unchanged else 200, mimetype="application/json")
+    answer.headers["Cache-Control"] = f"public, max-age={max_age}"
+    answer.headers["ETag"] = etag
+    return answer
 
 
 def _matches(if_none_match, etag):
