@@ -4,7 +4,7 @@ import threading
 import time
 from typing import NamedTuple
 
-from ..services.stores import store_generation
+from ..services.stores import still_fresh
 
 
 class Recent(NamedTuple):
@@ -21,7 +21,7 @@ class RecentAnswers:
     """(path, query string) -> the answer given, for `seconds` (0: never kept), at most `size` of them.
 
     An answer is reused only while no commit of this process has changed its store since it was
-    computed (stores.store_generation, which services/changes.py counts); changes other processes commit reach
+    computed (stores.still_fresh; services/changes.py counts the changes); changes other processes commit reach
     this one within `seconds`, as settings do through the store cache (STORE_CACHE_SECONDS).
     """
 
@@ -34,7 +34,7 @@ class RecentAnswers:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.expires < time.monotonic() or entry.generation != store_generation(entry.store_id):
+        if not still_fresh(entry.expires, entry.store_id, entry.generation):
             self._entries.pop(key, None)
             return None
         return entry

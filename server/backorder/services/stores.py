@@ -122,6 +122,12 @@ def store_generation(store_id):
     return _generations.get(store_id, 0)
 
 
+def still_fresh(expires, store_id, generation):
+    """Whether a per-process cache entry may still be used: its time (time.monotonic()) has not run out and
+    no commit of this process has changed its store since it was made."""
+    return expires > time.monotonic() and generation == store_generation(store_id)
+
+
 def count_changes(store_ids):
     """A commit of this process changed these stores' public answers (settings, products, shipments)."""
     with _generations_lock:
@@ -141,9 +147,8 @@ class SnapshotCache:
         self._entries = {}
 
     def get(self, public_key):
-        now = time.monotonic()
         entry = self._entries.get(public_key)
-        if entry is not None and entry[0] > now and entry[2] == store_generation(entry[1].id):
+        if entry is not None and still_fresh(entry[0], entry[1].id, entry[2]):
             return entry[1]
         store = store_by_public_key(public_key)
         generation = store_generation(store.id)
@@ -152,7 +157,7 @@ class SnapshotCache:
             store.handling_days, store.cache_max_age, widget_settings(store),
         )
         if self.seconds > 0:
-            self._entries[public_key] = (now + self.seconds, snapshot, generation)
+            self._entries[public_key] = (time.monotonic() + self.seconds, snapshot, generation)
         return snapshot
 
 
