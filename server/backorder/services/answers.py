@@ -72,7 +72,7 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
         ids.update(connection.execute(db.select(Product.id).where(Product.store_id == store_id)
                                       .order_by(Product.id).with_for_update()).scalars())
     ids.discard(None)
-    stores, touched = {}, set()
+    stores = {}  # store id -> (its settings, its today), for every product seen
     # Driver SQL: SQLAlchemy's parameter processing took 4 of 7 s to store 20,000 answers. SQLite runs
     # an UPDATE a row in-process; PostgreSQL gets one UPDATE a chunk (500 round trips cost 10 times more).
     postgres = connection.dialect.name == "postgresql"
@@ -109,8 +109,7 @@ def refresh_answers(session, product_ids=(), product_keys=(), whole_stores=()):
             connection.exec_driver_sql(update, tuple(map(list, zip(*changes))))
         elif changes:
             connection.exec_driver_sql(update, changes)
-        touched.update(stores)
-    return touched
+    return set(stores)
 
 
 def refresh_lapsed_answers():
@@ -194,11 +193,11 @@ def _read_sql(dialect, sku_count, pid_count):
 def _fetch(store_id, today, skus, pids=()):
     """Rows of (stored answer or None, *FACTS, expected_on, quantity) for these skus and platform ids."""
     dialect = db.engine.dialect
+    postgres = dialect.name == "postgresql"
     sql, defaults, order = _read_sql(dialect, len(skus), len(pids))
-    params = {**defaults, "store_id": store_id, "today": today if dialect.name == "postgresql" else today.isoformat(),
+    params = {**defaults, "store_id": store_id, "today": today if postgres else today.isoformat(),
               **{f"sku_{n}": sku for n, sku in enumerate(skus)}, **{f"pid_{n}": pid for n, pid in enumerate(pids)}}
     args = tuple(params[name] for name in order) if order else params
-    postgres = dialect.name == "postgresql"
     connection = db.engine.raw_connection()  # the plain driver: a third of the time of exec_driver_sql
     cursor = None
     try:
